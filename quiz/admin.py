@@ -1,0 +1,60 @@
+"""Django admin for every model, with lists, filters and search that staff use."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from quiz.models import Card, CardText, Deck, DeckText, Presentation, Progress, Review
+
+
+class DeckTextInline(admin.TabularInline):
+    model = DeckText
+    extra = 0
+
+
+@admin.register(Deck)
+class DeckAdmin(admin.ModelAdmin):
+    list_display = ["slug", "source_path", "desired_retention", "new_per_day", "reviews_per_day"]
+    search_fields = ["slug", "texts__title"]
+    inlines = [DeckTextInline]
+
+
+class CardTextInline(admin.StackedInline):
+    model = CardText
+    extra = 0
+
+
+@admin.register(Card)
+class CardAdmin(admin.ModelAdmin):
+    list_display = ["key", "deck", "kind", "tags", "position", "retired_at"]
+    list_filter = ["deck", "kind", ("retired_at", admin.EmptyFieldListFilter)]
+    search_fields = ["key", "texts__content"]
+    inlines = [CardTextInline]
+
+
+@admin.register(Progress)
+class ProgressAdmin(admin.ModelAdmin):
+    list_display = ["user", "card", "state", "stability", "difficulty", "due", "last_review"]
+    list_filter = ["state", "card__deck"]
+    search_fields = ["user__username", "card__key"]
+    list_select_related = ["user", "card__deck"]
+    raw_id_fields = ["user", "card"]
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    list_display = ["reviewed_at", "user", "card", "rating", "duration_ms", "state_before"]
+    list_filter = ["rating", "card__deck", "reviewed_at"]
+    search_fields = ["user__username", "card__key"]
+    date_hierarchy = "reviewed_at"
+    list_select_related = ["user", "card__deck"]
+    raw_id_fields = ["user", "card", "presentation"]
+
+
+@admin.register(Presentation)
+class PresentationAdmin(admin.ModelAdmin):
+    list_display = ["shown_at", "user", "card", "correct", "answered_at"]
+    list_filter = ["correct", "card__deck"]
+    search_fields = ["user__username", "card__key"]
+    list_select_related = ["user", "card__deck"]
+    raw_id_fields = ["user", "card"]

@@ -1,0 +1,423 @@
+"""Parse and write deck files (content/*.md); the format is documented in content/README.md."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+KINDS = ("basic", "choice", "type-in", "order", "predict", "code")
+LANGUAGES = ("en", "ru")
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+CARD_HEADING = re.compile(r"^##\s+(\S.*?)\s*$")
+SECTION_HEADING = re.compile(r"^###\s+(\S.*?)\s*$")
+KEY_LINE = re.compile(r"^([a-z_]+):\s*(.*?)\s*$")
+FENCE = re.compile(r"^(`{3,}|~{3,})(.*)$")
+CHOICE_ITEM = re.compile(r"^[-*]\s+\[( |x|X)\]\s+(.+?)\s*$")
+LIST_ITEM = re.compile(r"^(?:[-*]|\d+[.)])\s+(.+?)\s*$")
+
+DECK_SETTINGS = {
+    "desired_retention": (float, 0.7, 0.97),
+    "new_per_day": (int, 0, 1000),
+    "reviews_per_day": (int, 1, 100000),
+}
+REQUIRED_SECTIONS = {
+    "basic": ("Front", "Back"),
+    "choice": ("Front", "Options"),
+    "type-in": ("Front", "Answers"),
+    "order": ("Front", "Items"),
+    "predict": ("Front", "Snippet"),
+    "code": ("Front", "Starter", "Solution", "Checks"),
+}
+ALLOWED_SECTIONS = {
+    "basic": {"Front", "Back"},
+    "choice": {"Front", "Options", "Back"},
+    "type-in": {"Front", "Answers", "Back"},
+    "order": {"Front", "Items", "Back"},
+    "predict": {"Front", "Snippet", "Back"},
+    "code": {"Front", "Starter", "Solution", "Wrong", "Checks", "Hints", "Back"},
+}
+
+
+class DeckError(ValueError):
+    """A problem in a deck file, located by file and line."""
+
+    def __init__(self, path: str, line: int, message: str) -> None:
+        super().__init__(f"{path}:{line}: {message}")
+        self.path = path
+        self.line = line
+        self.message = message
+
+
+@dataclass
+class WrongSolution:
+    check: str
+    code: str
+
+
+@dataclass
+class CardSource:
+    """One card as written in one language's file."""
+
+    id: str
+    kind: str
+    line: int
+    tags: list[str] = field(default_factory=list)
+    front: str = ""
+    back: str = ""
+    options: list[dict[str, Any]] = field(default_factory=list)
+    answers: list[str] = field(default_factory=list)
+    items: list[str] = field(default_factory=list)
+    snippet: str = ""
+    starter: str = ""
+    solution: str = ""
+    wrong: list[WrongSolution] = field(default_factory=list)
+    checks: dict[str, Any] = field(default_factory=dict)
+    hints: list[str] = field(default_factory=list)
+
+    def content(self) -> dict[str, Any]:
+        """What the database keeps for this language of the card (everything but id/kind/tags)."""
+        data: dict[str, Any] = {"front": self.front, "back": self.back}
+        if self.kind == "choice":
+            data["options"] = self.options
+        elif self.kind == "type-in":
+            data["answers"] = self.answers
+        elif self.kind == "order":
+            data["items"] = self.items
+        elif self.kind == "predict":
+            data["snippet"] = self.snippet
+        elif self.kind == "code":
+            data.update(
+                starter=self.starter,
+                solution=self.solution,
+                wrong=[{"check": w.check, "code": w.code} for w in self.wrong],
+                checks=self.checks,
+                hints=self.hints,
+            )
+        return data
+
+
+@dataclass
+class DeckSource:
+    """One deck file: front matter plus cards, in one language."""
+
+    path: str
+    deck: str
+    language: str
+    title: str
+    description: str = ""
+    settings: dict[str, Any] = field(default_factory=dict)
+    cards: list[CardSource] = field(default_factory=list)
+
+
+def parse_deck_file(path: str | Path) -> DeckSource:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DeckError(str(path), 1, f"not UTF-8 text ({exc.reason})") from exc
+    return parse_deck_text(text, str(path))
+
+
+def parse_deck_text(text: str, path: str = "<deck>") -> DeckSource:
+    lines = text.splitlines()
+    deck, body_start = _parse_front_matter(lines, path)
+    seen: dict[str, int] = {}
+    for start, end in _card_blocks(lines, body_start, path):
+        card = _parse_card(lines, start, end, path)
+        if card.id in seen:
+            raise DeckError(
+                path,
+                start + 1,
+                f"card id '{card.id}' is used twice (first on line {seen[card.id]})",
+            )
+        seen[card.id] = start + 1
+        deck.cards.append(card)
+    if not deck.cards:
+        raise DeckError(path, len(lines) or 1, "the deck has no cards (a card starts with '## id')")
+    return deck
+
+
+def _parse_front_matter(lines: list[str], path: str) -> tuple[DeckSource, int]:
+    if not lines or lines[0].strip() != "---":
+        raise DeckError(path, 1, "the file must start with front matter between two '---' lines")
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
+    except StopIteration:
+        raise DeckError(path, 1, "the front matter is not closed with '---'") from None
+    try:
+        meta = yaml.safe_load("\n".join(lines[1:end])) or {}
+    except yaml.YAMLError as exc:
+        line = 2 + getattr(getattr(exc, "problem_mark", None), "line", 0)
+        raise DeckError(path, line, f"front matter is not valid YAML: {exc}") from None
+    if not isinstance(meta, dict):
+        raise DeckError(path, 2, "front matter must be 'key: value' lines")
+
+    def line_of(key: str) -> int:
+        for i in range(1, end):
+            if lines[i].startswith(f"{key}:"):
+                return i + 1
+        return 1
+
+    unknown = set(meta) - {"deck", "language", "title", "description", *DECK_SETTINGS}
+    if unknown:
+        key = sorted(unknown)[0]
+        raise DeckError(path, line_of(key), f"unknown front matter key '{key}'")
+    deck_id = str(meta.get("deck", ""))
+    if not ID_RE.match(deck_id):
+        raise DeckError(
+            path, line_of("deck"), "'deck:' must be an id of lowercase letters, digits and dashes"
+        )
+    language = str(meta.get("language", ""))
+    if language not in LANGUAGES:
+        raise DeckError(
+            path, line_of("language"), f"'language:' must be one of {', '.join(LANGUAGES)}"
+        )
+    title = str(meta.get("title", "")).strip()
+    if not title:
+        raise DeckError(path, line_of("title"), "'title:' is required")
+    settings: dict[str, Any] = {}
+    for key, (kind, low, high) in DECK_SETTINGS.items():
+        if key not in meta:
+            continue
+        value = meta[key]
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not low <= value <= high
+        ):
+            raise DeckError(path, line_of(key), f"'{key}:' must be a number from {low} to {high}")
+        settings[key] = kind(value)
+    deck = DeckSource(
+        path=path,
+        deck=deck_id,
+        language=language,
+        title=title,
+        description=str(meta.get("description", "") or "").strip(),
+        settings=settings,
+    )
+    return deck, end + 1
+
+
+def _fenced_lines(lines: list[str], start: int, end: int) -> list[bool]:
+    """For each line in [start, end): is it inside (or delimiting) a fenced code block?"""
+    inside: list[bool] = []
+    fence: str | None = None
+    for line in lines[start:end]:
+        match = FENCE.match(line.strip())
+        if fence is None and match:
+            fence = match.group(1)
+            inside.append(True)
+        elif fence is not None:
+            inside.append(True)
+            if line.strip().startswith(fence) and line.strip().strip(fence[0]) == "":
+                fence = None
+        else:
+            inside.append(False)
+    return inside
+
+
+def _card_blocks(lines: list[str], start: int, path: str) -> list[tuple[int, int]]:
+    fenced = _fenced_lines(lines, start, len(lines))
+    heads = [
+        start + i
+        for i, line in enumerate(lines[start:])
+        if not fenced[i] and CARD_HEADING.match(line)
+    ]
+    for i, line in enumerate(lines[start:]):
+        if not fenced[i] and SECTION_HEADING.match(line) and (not heads or start + i < heads[0]):
+            raise DeckError(path, start + i + 1, "a section comes before any card ('## id')")
+    return [(h, heads[n + 1] if n + 1 < len(heads) else len(lines)) for n, h in enumerate(heads)]
+
+
+def _parse_card(lines: list[str], start: int, end: int, path: str) -> CardSource:
+    card_id = CARD_HEADING.match(lines[start]).group(1)  # type: ignore[union-attr]
+    if not ID_RE.match(card_id):
+        raise DeckError(
+            path, start + 1, f"card id '{card_id}' must be lowercase letters, digits and dashes"
+        )
+    keys: dict[str, tuple[str, int]] = {}
+    i = start + 1
+    while i < end and lines[i].strip():
+        match = KEY_LINE.match(lines[i].strip())
+        if not match:
+            break
+        keys[match.group(1)] = (match.group(2), i + 1)
+        i += 1
+    unknown = set(keys) - {"kind", "tags"}
+    if unknown:
+        key = sorted(unknown)[0]
+        raise DeckError(path, keys[key][1], f"unknown card key '{key}' (use 'kind' and 'tags')")
+    kind, kind_line = keys.get("kind", ("", start + 1))
+    if kind not in KINDS:
+        raise DeckError(
+            path, kind_line, f"card '{card_id}': 'kind:' must be one of {', '.join(KINDS)}"
+        )
+    tags = [t.strip() for t in keys.get("tags", ("", 0))[0].split(",") if t.strip()]
+    card = CardSource(id=card_id, kind=kind, line=start + 1, tags=tags)
+
+    sections = _sections(lines, i, end, path, card_id)
+    names = [name for name, _, _ in sections]
+    for name, line, _ in sections:
+        base = name.split(":", 1)[0].strip()
+        if base not in ALLOWED_SECTIONS[kind]:
+            raise DeckError(path, line, f"card '{card_id}': a {kind} card has no '{name}' section")
+        if base != "Wrong" and names.count(name) > 1:
+            raise DeckError(path, line, f"card '{card_id}': section '{name}' appears twice")
+    for required in REQUIRED_SECTIONS[kind]:
+        if required not in names:
+            raise DeckError(
+                path, start + 1, f"card '{card_id}': a {kind} card needs a '### {required}' section"
+            )
+    for name, line, body in sections:
+        _fill_section(card, name, line, body, path)
+    if kind == "code" and not card.wrong:
+        raise DeckError(
+            path,
+            start + 1,
+            f"card '{card_id}': a code card needs at least one '### Wrong: <check>' solution",
+        )
+    return card
+
+
+def _sections(
+    lines: list[str], start: int, end: int, path: str, card_id: str
+) -> list[tuple[str, int, list[str]]]:
+    fenced = _fenced_lines(lines, start, end)
+    sections: list[tuple[str, int, list[str]]] = []
+    for offset, line in enumerate(lines[start:end]):
+        match = None if fenced[offset] else SECTION_HEADING.match(line)
+        if match:
+            sections.append((match.group(1), start + offset + 1, []))
+        elif sections:
+            sections[-1][2].append(line)
+        elif line.strip():
+            raise DeckError(
+                path,
+                start + offset + 1,
+                f"card '{card_id}': text outside a section (start one with '### Front')",
+            )
+    return sections
+
+
+def _fill_section(card: CardSource, name: str, line: int, body: list[str], path: str) -> None:
+    text = "\n".join(body).strip("\n")
+    base, _, arg = name.partition(":")
+    base, arg = base.strip(), arg.strip()
+    where = f"card '{card.id}', section '{base}'"
+    if base in ("Front", "Back"):
+        if not text.strip():
+            raise DeckError(path, line, f"{where} is empty")
+        setattr(card, base.lower(), text.strip())
+    elif base == "Options":
+        for n, item in _list_lines(body, line):
+            match = CHOICE_ITEM.match(item)
+            if not match:
+                raise DeckError(
+                    path, n, f"{where}: write options as '- [x] right' or '- [ ] wrong'"
+                )
+            card.options.append({"text": match.group(2), "correct": match.group(1) in "xX"})
+        if len(card.options) < 2 or not any(o["correct"] for o in card.options):
+            raise DeckError(path, line, f"{where}: give two or more options, at least one [x]")
+    elif base in ("Answers", "Items", "Hints"):
+        values = []
+        for n, item in _list_lines(body, line):
+            match = LIST_ITEM.match(item)
+            if not match:
+                raise DeckError(path, n, f"{where}: write one list item per line ('- ...')")
+            values.append(match.group(1))
+        if not values or (base == "Items" and len(values) < 2):
+            raise DeckError(path, line, f"{where}: the list is empty or too short")
+        setattr(card, base.lower(), values)
+    elif base in ("Snippet", "Starter", "Solution", "Wrong"):
+        code = _single_code_block(body, line, path, where)
+        if base == "Wrong":
+            if not arg:
+                raise DeckError(
+                    path, line, f"{where}: name the check it fails: '### Wrong: <check>'"
+                )
+            card.wrong.append(WrongSolution(check=arg, code=code))
+        else:
+            setattr(card, base.lower(), code)
+    elif base == "Checks":
+        source = _single_code_block(body, line, path, where)
+        try:
+            checks = yaml.safe_load(source)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            raise DeckError(
+                path, line + 2 + (mark.line if mark else 0), f"{where}: not valid YAML: {exc}"
+            ) from None
+        if not isinstance(checks, dict) or not checks:
+            raise DeckError(path, line, f"{where}: give the checks as 'name: value' lines")
+        card.checks = checks
+
+
+def _list_lines(body: list[str], heading_line: int) -> list[tuple[int, str]]:
+    return [(heading_line + 1 + n, item.strip()) for n, item in enumerate(body) if item.strip()]
+
+
+def _single_code_block(body: list[str], heading_line: int, path: str, where: str) -> str:
+    content = [(n, line) for n, line in enumerate(body) if line.strip()]
+    if not content or not FENCE.match(content[0][1].strip()):
+        raise DeckError(path, heading_line, f"{where}: put the code in one fenced ``` block")
+    first = content[0][0]
+    fence = FENCE.match(body[first].strip()).group(1)  # type: ignore[union-attr]
+    for n in range(first + 1, len(body)):
+        if body[n].strip() == fence:
+            if any(line.strip() for line in body[n + 1 :]):
+                raise DeckError(
+                    path, heading_line + 2 + n, f"{where}: only one code block is allowed here"
+                )
+            return "\n".join(body[first + 1 : n]) + "\n"
+    raise DeckError(path, heading_line + 1 + first, f"{where}: the code block is not closed")
+
+
+def write_deck_text(deck: DeckSource) -> str:
+    """The file text for a deck, in the format parse_deck_text reads (for downloads)."""
+    meta: dict[str, Any] = {"deck": deck.deck, "language": deck.language, "title": deck.title}
+    if deck.description:
+        meta["description"] = deck.description
+    meta.update(deck.settings)
+    out = ["---", yaml.safe_dump(meta, allow_unicode=True, sort_keys=False).strip(), "---", ""]
+    for card in deck.cards:
+        out += [f"## {card.id}", f"kind: {card.kind}"]
+        if card.tags:
+            out.append(f"tags: {', '.join(card.tags)}")
+        out += ["", "### Front", card.front, ""]
+        if card.kind == "choice":
+            out += ["### Options"]
+            out += [f"- [{'x' if o['correct'] else ' '}] {o['text']}" for o in card.options]
+            out.append("")
+        elif card.kind in ("type-in", "order"):
+            values = card.answers if card.kind == "type-in" else card.items
+            out.append("### Answers" if card.kind == "type-in" else "### Items")
+            if card.kind == "type-in":
+                out += [f"- {v}" for v in values]
+            else:
+                out += [f"{n}. {v}" for n, v in enumerate(values, 1)]
+            out.append("")
+        elif card.kind == "predict":
+            out += ["### Snippet", *_code_block(card.snippet), ""]
+        elif card.kind == "code":
+            out += ["### Starter", *_code_block(card.starter), ""]
+            out += ["### Solution", *_code_block(card.solution), ""]
+            for wrong in card.wrong:
+                out += [f"### Wrong: {wrong.check}", *_code_block(wrong.code), ""]
+            checks = yaml.safe_dump(card.checks, allow_unicode=True, sort_keys=False)
+            out += ["### Checks", *_code_block(checks, "yaml"), ""]
+            if card.hints:
+                out += ["### Hints", *[f"- {h}" for h in card.hints], ""]
+        if card.back:
+            out += ["### Back", card.back, ""]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _code_block(code: str, language: str = "python") -> list[str]:
+    fence = "```"
+    while fence in code:
+        fence += "`"
+    return [f"{fence}{language}", code.rstrip("\n"), fence]

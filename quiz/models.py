@@ -1,0 +1,216 @@
+"""Decks, cards and each learner's progress through them."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+KIND_CHOICES = [
+    ("basic", _("Basic")),
+    ("choice", _("Choice")),
+    ("type-in", _("Type-in")),
+    ("order", _("Order")),
+    ("predict", _("Predict the output")),
+    ("code", _("Code")),
+]
+AUTO_GRADED = {"choice", "type-in", "order", "predict"}
+
+
+class Deck(models.Model):
+    slug = models.SlugField(_("id"), unique=True)
+    source_path = models.CharField(
+        _("source file"),
+        max_length=500,
+        blank=True,
+        help_text=_("Set for decks loaded from files."),
+    )
+    languages = models.JSONField(_("languages"), default=list)
+    desired_retention = models.FloatField(_("desired retention"), default=0.9)
+    new_per_day = models.PositiveIntegerField(_("new cards per day"), default=10)
+    reviews_per_day = models.PositiveIntegerField(_("maximum reviews per day"), default=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("deck")
+        verbose_name_plural = _("decks")
+
+    def __str__(self) -> str:
+        return self.slug
+
+    def text(self, language: str | None = None) -> DeckText:
+        """The deck's title and description in the given (or current) language, or its first."""
+        return pick_language(list(self.texts.all()), language or get_language())
+
+    @property
+    def title(self) -> str:
+        return self.text().title
+
+
+class DeckText(models.Model):
+    deck = models.ForeignKey(Deck, on_delete=models.CASCADE, related_name="texts")
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["deck", "language"], name="one_text_per_deck_language")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.language})"
+
+
+class CardQuerySet(models.QuerySet["Card"]):
+    def active(self) -> CardQuerySet:
+        return self.filter(retired_at__isnull=True)
+
+
+class Card(models.Model):
+    deck = models.ForeignKey(Deck, on_delete=models.CASCADE, related_name="cards")
+    key = models.SlugField(_("card id"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=KIND_CHOICES)
+    tags = models.JSONField(_("tags"), default=list, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    retired_at = models.DateTimeField(
+        _("retired"), null=True, blank=True, help_text=_("Removed from its deck; history kept.")
+    )
+
+    objects = CardQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["deck", "position"]
+        constraints = [models.UniqueConstraint(fields=["deck", "key"], name="unique_card_key")]
+        verbose_name = _("card")
+        verbose_name_plural = _("cards")
+
+    def __str__(self) -> str:
+        return f"{self.deck.slug}/{self.key}"
+
+    def text(self, language: str | None = None) -> CardText:
+        return pick_language(list(self.texts.all()), language or get_language())
+
+
+class CardText(models.Model):
+    """A card's content in one language: front, back and what its kind needs (see deckfile)."""
+
+    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="texts")
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES)
+    content = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["card", "language"], name="one_text_per_card_language")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.card} ({self.language})"
+
+    @property
+    def front(self) -> str:
+        return self.content.get("front", "")
+
+    @property
+    def back(self) -> str:
+        return self.content.get("back", "")
+
+
+class Progress(models.Model):
+    """A learner's FSRS state for one card; a card with no row is new to that learner."""
+
+    class State(models.IntegerChoices):
+        LEARNING = 1, _("learning")
+        REVIEW = 2, _("review")
+        RELEARNING = 3, _("relearning")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="progress")
+    state = models.PositiveSmallIntegerField(choices=State.choices)
+    step = models.PositiveSmallIntegerField(null=True, blank=True)
+    stability = models.FloatField(null=True, blank=True)
+    difficulty = models.FloatField(null=True, blank=True)
+    due = models.DateTimeField(db_index=True)
+    last_review = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "card"], name="one_progress")]
+        indexes = [models.Index(fields=["user", "due"])]
+        verbose_name = _("progress")
+        verbose_name_plural = _("progress")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.card} · due {self.due:%Y-%m-%d %H:%M}"
+
+
+class Presentation(models.Model):
+    """A card shown to a learner, with the outcome of each rating computed once.
+
+    fsrs fuzzes review intervals, so the intervals on the buttons are computed when the card is
+    shown and stored here; answering applies exactly the stored outcome. The token makes an
+    answer idempotent: a second submission of the same presentation is refused.
+    """
+
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    card = models.ForeignKey(Card, on_delete=models.CASCADE)
+    shown_at = models.DateTimeField(default=timezone.now)
+    outcomes: Any = models.JSONField(help_text=_("Rating → the fsrs card after that rating."))
+    answer = models.JSONField(null=True, blank=True)
+    correct = models.BooleanField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.card} at {self.shown_at:%Y-%m-%d %H:%M}"
+
+
+class Review(models.Model):
+    """One answer: the review log FSRS and the progress pages are built from."""
+
+    class Rating(models.IntegerChoices):
+        AGAIN = 1, _("Again")
+        HARD = 2, _("Hard")
+        GOOD = 3, _("Good")
+        EASY = 4, _("Easy")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="reviews")
+    rating = models.PositiveSmallIntegerField(choices=Rating.choices)
+    reviewed_at = models.DateTimeField(default=timezone.now, db_index=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    answer = models.JSONField(null=True, blank=True)
+    state_before = models.PositiveSmallIntegerField(null=True, blank=True)
+    previous = models.JSONField(
+        null=True, blank=True, help_text=_("The progress before this answer, for undo.")
+    )
+    presentation = models.OneToOneField(
+        Presentation, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        ordering = ["-reviewed_at"]
+        indexes = [models.Index(fields=["user", "reviewed_at"])]
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.card} · {self.get_rating_display()}"
+
+
+def pick_language(texts: list[Any], language: str) -> Any:
+    """The text in `language`, else English, else the first there is."""
+    by_language = {t.language: t for t in texts}
+    short = (language or "en").split("-")[0]
+    for candidate in (short, "en"):
+        if candidate in by_language:
+            return by_language[candidate]
+    if not texts:
+        raise LookupError("no text in any language")
+    return texts[0]

@@ -1,0 +1,23 @@
+"""Card text to safe HTML: Markdown with fenced code, sanitised."""
+
+from __future__ import annotations
+
+import markdown
+import nh3
+from django.utils.safestring import SafeString, mark_safe
+
+ALLOWED_TAGS = {
+    "p", "br", "em", "strong", "code", "pre", "ul", "ol", "li", "a", "blockquote",
+    "table", "thead", "tbody", "tr", "th", "td", "h4", "h5", "h6", "span", "del", "hr",
+}  # fmt: skip
+
+
+def render_markdown(text: str) -> SafeString:
+    html = markdown.markdown(text or "", extensions=["fenced_code", "tables", "sane_lists"])
+    clean = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes={"a": {"href", "title"}, "code": {"class"}, "span": {"class"}},
+        link_rel="noopener noreferrer",
+    )
+    return mark_safe(clean)  # noqa: S308  (sanitised by nh3 just above)
