@@ -1,0 +1,346 @@
+"""A warm, pre-imported process inside bubblewrap that serves each run from a fresh, isolated fork.
+
+This file runs *inside* the sandbox as a script (stdlib only; it never imports the rest of
+``runner``). It is started once per slot by ``runner.sandbox_warm`` with the control socket on
+fd 0, imports asyncio and the harness, then loops: for every run request it forks a child that
+becomes pid 1 of new pid, mount, ipc, uts and network namespaces, mounts a private size-capped
+``/tmp`` and ``/dev/shm`` and a fresh ``/proc``, and forks the run itself, which drops every
+capability, takes its rlimits and calls the harness. When the run ends (or its wall clock runs
+out) the per-run pid 1 exits and the kernel kills everything the run left behind, so no run can
+see or touch another.
+
+The zygote keeps CAP_SYS_ADMIN and CAP_SETPCAP *inside its own user namespace only* (bubblewrap
+created it with ``--disable-userns``), and only the code in this file runs with them.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import importlib.util
+import json
+import os
+import resource
+import select
+import signal
+import socket
+import struct
+import sys
+import time
+from collections.abc import Callable
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUTS = 0x04000000
+CLONE_NEWIPC = 0x08000000
+CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
+MS_NOSUID = 2
+MS_NODEV = 4
+MS_NOEXEC = 8
+MS_REC = 0x4000
+MS_PRIVATE = 1 << 18
+PR_SET_CHILD_SUBREAPER = 36
+PR_SET_DUMPABLE = 4
+PR_CAPBSET_DROP = 24
+PR_SET_NO_NEW_PRIVS = 38
+PR_CAP_AMBIENT = 47
+PR_CAP_AMBIENT_CLEAR_ALL = 4
+LINUX_CAPABILITY_VERSION_3 = 0x20080522
+HEADER = struct.Struct(">I")
+MAX_MESSAGE = 16 << 20
+
+libc = ctypes.CDLL(None, use_errno=True)
+
+
+def check(result: int, what: str) -> None:
+    """Raise OSError for a failed libc call, naming what failed."""
+    if result != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+
+
+def mount(source: str, target: str, fstype: str | None, flags: int, data: str | None) -> None:
+    """mount(2) through libc; Python 3.11 has no binding."""
+    check(
+        libc.mount(
+            source.encode(),
+            target.encode(),
+            fstype.encode() if fstype else None,
+            ctypes.c_ulong(flags),
+            data.encode() if data else None,
+        ),
+        f"mount {target}",
+    )
+
+
+def drop_capabilities() -> None:
+    """Empty the bounding, ambient, permitted, effective and inheritable sets, then verify."""
+    check(libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0), "clear ambient caps")
+    last_cap = int(open("/proc/sys/kernel/cap_last_cap").read())
+    for cap in range(last_cap + 1):
+        check(libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0), f"drop cap {cap}")
+    header = (ctypes.c_uint32 * 2)(LINUX_CAPABILITY_VERSION_3, 0)
+    data = (ctypes.c_uint32 * 6)()
+    check(libc.capset(header, data), "capset")
+    check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+    status = open("/proc/self/status").read()
+    for field in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"):
+        value = status.split(field + ":", 1)[1].split()[0]
+        if int(value, 16) != 0:
+            raise RuntimeError(f"{field} is {value} after dropping capabilities")
+
+
+def set_limits(limits: dict[str, int], base_processes: int) -> None:
+    """Apply the run's rlimits; the process count also covers the zygote's own processes."""
+    cpu = limits["cpu_seconds"]
+    pairs = {
+        resource.RLIMIT_CPU: (cpu, cpu + 1),
+        resource.RLIMIT_AS: (limits["address_space_bytes"],) * 2,
+        resource.RLIMIT_FSIZE: (limits["file_size_bytes"],) * 2,
+        resource.RLIMIT_NOFILE: (limits["open_files"],) * 2,
+        resource.RLIMIT_NPROC: (limits["processes"] + base_processes,) * 2,
+        resource.RLIMIT_CORE: (0, 0),
+    }
+    for which, pair in pairs.items():
+        resource.setrlimit(which, pair)
+
+
+def send(sock: socket.socket, message: dict[str, object]) -> None:
+    """Write one length-prefixed JSON message to the host."""
+    body = json.dumps(message).encode()
+    sock.sendall(HEADER.pack(len(body)) + body)
+
+
+def recv_exactly(sock: socket.socket, size: int) -> bytes:
+    """Read exactly size bytes, or raise EOFError when the host has gone."""
+    chunks = []
+    while size:
+        chunk = sock.recv(min(size, 1 << 20))
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+def recv_run(sock: socket.socket) -> tuple[dict, bytes, list[int]]:
+    """Read one run order: header, request bytes, and the run's stdout/stderr/channel fds."""
+    fds = socket.array.array("i")
+    data, ancdata, _flags, _addr = sock.recvmsg(HEADER.size, socket.CMSG_SPACE(3 * fds.itemsize))
+    if not data:
+        raise EOFError
+    for level, kind, payload in ancdata:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+            fds.frombytes(payload[: len(payload) - len(payload) % fds.itemsize])
+    data += recv_exactly(sock, HEADER.size - len(data))
+    (size,) = HEADER.unpack(data)
+    if size > MAX_MESSAGE:
+        raise ValueError("run order too large")
+    order = json.loads(recv_exactly(sock, size))
+    request = recv_exactly(sock, order["request_bytes"])
+    return order, request, list(fds)
+
+
+class Zygote:
+    """Serves run orders from the host, one at a time, each in a fresh set of namespaces."""
+
+    def __init__(self, control: socket.socket, serve: Callable[[bytes, int], object]) -> None:
+        self.control = control
+        self.serve = serve
+        # bubblewrap's init and the zygote, plus the run's own pid 1.
+        self.base_processes = count_processes() + 1
+        check(libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), "subreaper")
+
+    def serve_forever(self) -> None:
+        while True:
+            try:
+                order, request, fds = recv_run(self.control)
+            except EOFError:
+                return
+            try:
+                result = self.run(order, request, fds)
+            except Exception as error:
+                result = {"setup_error": f"{type(error).__name__}: {error}"}
+            finally:
+                # The host reads the run's pipes until every copy of their ends is closed.
+                for fd in fds:
+                    try:
+                        os.close(fd)
+                    except OSError:
+                        pass
+            send(self.control, result)
+
+    def run(self, order: dict, request: bytes, fds: list[int]) -> dict[str, object]:
+        """Run one request in a fresh pid namespace; return how its process ended.
+
+        Closes fds (the run's ends of its pipes) once the run holds them.
+        """
+        started = time.monotonic()
+        status_read, status_write = os.pipe()
+        pid_read, pid_write = os.pipe()
+        # unshare(CLONE_NEWPID) works once per process, and setns back needs privileges over
+        # bubblewrap's namespace that we do not have: a short-lived child unshares and forks the
+        # run's pid 1, which is then adopted by us (a subreaper) when that child exits.
+        middle = os.fork()
+        if middle == 0:
+            try:
+                os.close(pid_read)
+                check(libc.unshare(CLONE_NEWPID), "unshare pid")
+                pid = os.fork()
+                if pid == 0:
+                    os.close(pid_write)
+                    self.run_init(order, request, fds, status_write)
+                os.write(pid_write, str(pid).encode())
+            finally:
+                os._exit(0)
+        for fd in (status_write, pid_write, *fds):
+            os.close(fd)
+        fds.clear()
+        os.waitpid(middle, 0)
+        raw_pid = os.read(pid_read, 32)
+        os.close(pid_read)
+        if not raw_pid:
+            os.close(status_read)
+            raise RuntimeError("could not start the run's pid namespace")
+        pid = int(raw_pid)
+        killed = self.wait(pid, started + order["limits"]["wall_seconds"])
+        os.waitpid(pid, 0)
+        raw = os.read(status_read, 64)
+        os.close(status_read)
+        if raw:
+            status = json.loads(raw)
+        elif killed:
+            status = {"returncode": -signal.SIGKILL}
+        else:
+            status = {"setup_error": "the run's pid 1 ended without a word"}
+        status.update(killed=killed, wall_seconds=time.monotonic() - started)
+        return status
+
+    def wait(self, pid: int, deadline: float) -> str | None:
+        """Wait for the run's pid 1; kill it at the deadline or when the host says so."""
+        pidfd = os.pidfd_open(pid)
+        try:
+            timeout = max(0.0, deadline - time.monotonic())
+            ready, _, _ = select.select([pidfd, self.control], [], [], timeout)
+            if pidfd in ready:
+                return None
+            # Any byte from the host (or its going away) means: stop this run now.
+            reason = "host" if ready else "wall"
+            if ready:
+                self.control.recv(1)
+            signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+            return reason
+        finally:
+            os.close(pidfd)
+
+    def run_init(self, order: dict, request: bytes, fds: list[int], status_write: int) -> None:
+        """Pid 1 of the run: private mounts, then fork the run and reap until it ends."""
+        try:
+            self.control.close()
+            check(
+                libc.unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET),
+                "unshare",
+            )
+            mount("none", "/", None, MS_REC | MS_PRIVATE, None)
+            tmp = f"size={order['tmp_bytes']},nr_inodes={order['tmp_inodes']},mode=1777"
+            mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, tmp)
+            mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, tmp)
+            mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
+            # The run shares our uid: keep it from reading our memory through /proc/1.
+            check(libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "dumpable")
+            child = os.fork()
+            if child == 0:
+                os.close(status_write)
+                self.run_snippet(order, request, fds)
+            for fd in fds:
+                os.close(fd)
+            while True:
+                pid, status = os.waitpid(-1, 0)
+                if pid == child:
+                    break
+            result: dict[str, object] = {"returncode": os.waitstatus_to_exitcode(status)}
+        except BaseException as error:  # noqa: B036 - pid 1 of a run must always report and exit
+            result = {"setup_error": f"{type(error).__name__}: {error}"}
+        os.write(status_write, json.dumps(result).encode())
+        os._exit(0)
+
+    def run_snippet(self, order: dict, request: bytes, fds: list[int]) -> None:
+        """The run itself: its own fds and session, no capabilities, its limits, the harness."""
+        try:
+            out, err, channel = fds
+            null = os.open("/dev/null", os.O_RDWR)
+            for source, target in ((null, 0), (out, 1), (err, 2), (channel, 3)):
+                os.dup2(source, target)
+            os.closerange(4, 1 << 16)
+            os.setsid()
+            signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+            drop_capabilities()
+            set_limits(order["limits"], self.base_processes)
+            check(libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), "dumpable")
+            os.chdir("/tmp")
+        except BaseException as error:  # noqa: B036 - never run the snippet half-confined
+            os.write(2, f"sandbox setup failed: {type(error).__name__}: {error}\n".encode())
+            os._exit(125)
+        try:
+            self.serve(request, 3)
+        finally:
+            os._exit(0)
+
+
+def load_entry(harness_path: str, entry: str) -> Callable[[bytes, int], object]:
+    """Import the harness from its read-only copy and return the function that serves a run."""
+    spec = importlib.util.spec_from_file_location("loopdeck_harness", harness_path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["loopdeck_harness"] = module
+    spec.loader.exec_module(module)
+    return getattr(module, entry)
+
+
+def count_processes() -> int:
+    """Processes of this sandbox's uid already alive, which RLIMIT_NPROC counts too."""
+    return sum(1 for name in os.listdir("/proc") if name.isdigit())
+
+
+def serve_once(harness_path: str, entry: str, channel_fd: int, order: dict) -> None:
+    """The cold path: bubblewrap already confined this process; take the limits and run."""
+    chunks = []
+    while chunk := os.read(0, 1 << 16):
+        chunks.append(chunk)
+    null = os.open("/dev/null", os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    if channel_fd != 3:
+        os.dup2(channel_fd, 3)
+        os.close(channel_fd)
+    serve = load_entry(harness_path, entry)
+    set_limits(order["limits"], count_processes())
+    serve(b"".join(chunks), 3)
+
+
+def serve_warm(harness_path: str, entry: str) -> None:
+    """The warm path: fd 0 is the control socket from the host."""
+    control = socket.socket(fileno=os.dup(0))
+    null = os.open("/dev/null", os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    os.close(null)
+    try:
+        zygote = Zygote(control, load_entry(harness_path, entry))
+    except BaseException as error:  # noqa: B036 - tell the host why instead of dying silently
+        send(control, {"error": f"{type(error).__name__}: {error}"})
+        raise
+    send(control, {"ready": True})
+    zygote.serve_forever()
+
+
+def main() -> None:
+    mode, harness_path, entry, *rest = sys.argv[1:]
+    if mode == "once":
+        channel_fd, order = rest
+        serve_once(harness_path, entry, int(channel_fd), json.loads(order))
+    else:
+        serve_warm(harness_path, entry)
+
+
+if __name__ == "__main__":
+    main()
