@@ -27,7 +27,10 @@ class AnswerForm(forms.Form):
             return self.cleaned_data["choice"]
         if kind == "order":
             # Items sorted by the position the learner gave each; ties keep the shown order.
-            ranked = sorted(zip(self.cleaned_data["rank"], range(100), self.cleaned_data["item"]))
+            ranks, items = self.cleaned_data["rank"], self.cleaned_data["item"]
+            if len(ranks) != len(items):
+                return []
+            ranked = sorted(zip(ranks, range(len(items)), items, strict=True))
             return [item for _, _, item in ranked]
         return self.cleaned_data["text"]
 

@@ -184,7 +184,7 @@ def allowed_ratings(presentation: Presentation) -> list[int]:
 
 @transaction.atomic
 def answer(presentation: Presentation, rating: int, duration_ms: int, now: datetime) -> Review:
-    """Apply the stored outcome of `rating`; refuse a second answer, a card not due, a bad rating."""
+    """Apply the stored outcome of `rating`; refuse a repeat, a card not due, a bad rating."""
     locked = (
         Presentation.objects.select_for_update()
         .select_related("card__deck")

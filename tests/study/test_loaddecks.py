@@ -124,16 +124,19 @@ def test_language_files_that_disagree_are_refused(write_deck):
     assert not Deck.objects.exists()
 
 
+HEAD = "---\ndeck: x\nlanguage: en\ntitle: T\n---\n"
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
         ("no front matter\n", "must start with front matter"),
         ("---\ndeck: x\nlanguage: de\ntitle: T\n---\n", "'language:' must be one of"),
-        ("---\ndeck: x\nlanguage: en\ntitle: T\n---\n## a\nkind: basic\n\n### Front\nQ\n", "needs a '### Back'"),
-        ("---\ndeck: x\nlanguage: en\ntitle: T\n---\n## a\nkind: choice\n\n### Front\nQ\n\n### Options\n- [ ] a\n- [ ] b\n", "at least one [x]"),
-        ("---\ndeck: x\nlanguage: en\ntitle: T\nnew_per_day: lots\n---\n", "'new_per_day:' must be a number"),
+        (HEAD + "## a\nkind: basic\n\n### Front\nQ\n", "needs a '### Back'"),
+        (HEAD + "## a\nkind: choice\n\n### Front\nQ\n\n### Options\n- [ ] a\n", "one [x]"),
+        (HEAD.replace("title: T", "title: T\nnew_per_day: lots"), "must be a number"),
     ],
-)  # fmt: skip
+)
 def test_malformed_files_get_a_clear_message(write_deck, text, message):
     path = write_deck(text)
 
