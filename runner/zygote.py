@@ -1,21 +1,24 @@
-"""A warm, pre-imported process inside bubblewrap that serves each run from a fresh, isolated fork.
+"""The sandbox side of the runner's launchers: a warm zygote, or one cold run, inside bubblewrap.
 
 This file runs *inside* the sandbox as a script (stdlib only; it never imports the rest of
-``runner``). It is started once per slot by ``runner.sandbox_warm`` with the control socket on
-fd 0, imports asyncio and the harness, then loops: for every run request it forks a child that
-becomes pid 1 of new pid, mount, ipc, uts and network namespaces, mounts a private size-capped
-``/tmp`` and ``/dev/shm`` and a fresh ``/proc``, and forks the run itself, which drops every
-capability, takes its rlimits and calls the harness. When the run ends (or its wall clock runs
-out) the per-run pid 1 exits and the kernel kills everything the run left behind, so no run can
-see or touch another.
+``runner``). ``once`` (the cold path) takes the run's limits and calls the harness. ``serve`` (the
+warm path) is started once per slot by ``runner.sandbox_warm`` with its control socket on fd 0,
+imports asyncio and the harness, then loops: for every run order it forks the run as pid 1 of a
+new pid namespace, in new mount and ipc namespaces, with a private size-capped ``/tmp`` and
+``/dev/shm`` and a fresh ``/proc``; the run drops every capability, takes its rlimits and calls
+the harness. When the run's pid 1 exits (or is killed at its wall-clock limit) the kernel kills
+everything it left behind, so no run can see or touch another.
 
 The zygote keeps CAP_SYS_ADMIN and CAP_SETPCAP *inside its own user namespace only* (bubblewrap
-created it with ``--disable-userns``), and only the code in this file runs with them.
+created it with ``--disable-userns``); only the code in this file runs with them. Runs of one
+slot share its network and uts namespaces (no capability can change them and no socket outlives
+its run's processes); concurrent runs are in different slots, hence different sandboxes.
 """
 
 from __future__ import annotations
 
 import ctypes
+import fcntl
 import importlib.util
 import json
 import os
@@ -29,17 +32,14 @@ import time
 from collections.abc import Callable
 
 CLONE_NEWNS = 0x00020000
-CLONE_NEWUTS = 0x04000000
 CLONE_NEWIPC = 0x08000000
 CLONE_NEWPID = 0x20000000
-CLONE_NEWNET = 0x40000000
 MS_NOSUID = 2
 MS_NODEV = 4
 MS_NOEXEC = 8
 MS_REC = 0x4000
 MS_PRIVATE = 1 << 18
 PR_SET_CHILD_SUBREAPER = 36
-PR_SET_DUMPABLE = 4
 PR_CAPBSET_DROP = 24
 PR_SET_NO_NEW_PRIVS = 38
 PR_CAP_AMBIENT = 47
@@ -146,7 +146,7 @@ class Zygote:
     def __init__(self, control: socket.socket, serve: Callable[[bytes, int], object]) -> None:
         self.control = control
         self.serve = serve
-        # bubblewrap's init and the zygote, plus the run's own pid 1.
+        # bubblewrap's init and the zygote, plus the short-lived child that forks each run.
         self.base_processes = count_processes() + 1
         check(libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), "subreaper")
 
@@ -170,50 +170,50 @@ class Zygote:
             send(self.control, result)
 
     def run(self, order: dict, request: bytes, fds: list[int]) -> dict[str, object]:
-        """Run one request in a fresh pid namespace; return how its process ended.
+        """Run one request as pid 1 of a fresh pid namespace; return how it ended.
 
         Closes fds (the run's ends of its pipes) once the run holds them.
         """
         started = time.monotonic()
-        status_read, status_write = os.pipe()
+        setup_read, setup_write = os.pipe()
         pid_read, pid_write = os.pipe()
         # unshare(CLONE_NEWPID) works once per process, and setns back needs privileges over
         # bubblewrap's namespace that we do not have: a short-lived child unshares and forks the
-        # run's pid 1, which is then adopted by us (a subreaper) when that child exits.
+        # run, which we (a subreaper) adopt when that child exits.
         middle = os.fork()
         if middle == 0:
             try:
                 os.close(pid_read)
+                os.close(setup_read)
                 check(libc.unshare(CLONE_NEWPID), "unshare pid")
                 pid = os.fork()
                 if pid == 0:
                     os.close(pid_write)
-                    self.run_init(order, request, fds, status_write)
+                    self.run_snippet(order, request, fds, setup_write)
                 os.write(pid_write, str(pid).encode())
             finally:
                 os._exit(0)
-        for fd in (status_write, pid_write, *fds):
+        for fd in (setup_write, pid_write, *fds):
             os.close(fd)
         fds.clear()
         os.waitpid(middle, 0)
         raw_pid = os.read(pid_read, 32)
         os.close(pid_read)
         if not raw_pid:
-            os.close(status_read)
+            os.close(setup_read)
             raise RuntimeError("could not start the run's pid namespace")
         pid = int(raw_pid)
         killed = self.wait(pid, started + order["limits"]["wall_seconds"])
-        os.waitpid(pid, 0)
-        raw = os.read(status_read, 64)
-        os.close(status_read)
-        if raw:
-            status = json.loads(raw)
-        elif killed:
-            status = {"returncode": -signal.SIGKILL}
-        else:
-            status = {"setup_error": "the run's pid 1 ended without a word"}
-        status.update(killed=killed, wall_seconds=time.monotonic() - started)
-        return status
+        _, status = os.waitpid(pid, 0)
+        setup = os.read(setup_read, 4096).decode(errors="replace")
+        os.close(setup_read)
+        if setup != "ok" and not killed:
+            return {"setup_error": setup or "the run ended during its setup"}
+        return {
+            "returncode": os.waitstatus_to_exitcode(status),
+            "killed": killed,
+            "wall_seconds": time.monotonic() - started,
+        }
 
     def wait(self, pid: int, deadline: float) -> str | None:
         """Wait for the run's pid 1; kill it at the deadline or when the host says so."""
@@ -232,53 +232,32 @@ class Zygote:
         finally:
             os.close(pidfd)
 
-    def run_init(self, order: dict, request: bytes, fds: list[int], status_write: int) -> None:
-        """Pid 1 of the run: private mounts, then fork the run and reap until it ends."""
+    def run_snippet(self, order: dict, request: bytes, fds: list[int], setup: int) -> None:
+        """The run, pid 1 of its namespaces: private mounts, its fds, no capabilities, its
+        limits, then the harness. When it exits the kernel kills whatever it left running."""
         try:
             self.control.close()
-            check(
-                libc.unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET),
-                "unshare",
-            )
+            check(libc.unshare(CLONE_NEWNS | CLONE_NEWIPC), "unshare")
             mount("none", "/", None, MS_REC | MS_PRIVATE, None)
             tmp = f"size={order['tmp_bytes']},nr_inodes={order['tmp_inodes']},mode=1777"
             mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, tmp)
             mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, tmp)
             mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
-            # The run shares our uid: keep it from reading our memory through /proc/1.
-            check(libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "dumpable")
-            child = os.fork()
-            if child == 0:
-                os.close(status_write)
-                self.run_snippet(order, request, fds)
-            for fd in fds:
-                os.close(fd)
-            while True:
-                pid, status = os.waitpid(-1, 0)
-                if pid == child:
-                    break
-            result: dict[str, object] = {"returncode": os.waitstatus_to_exitcode(status)}
-        except BaseException as error:  # noqa: B036 - pid 1 of a run must always report and exit
-            result = {"setup_error": f"{type(error).__name__}: {error}"}
-        os.write(status_write, json.dumps(result).encode())
-        os._exit(0)
-
-    def run_snippet(self, order: dict, request: bytes, fds: list[int]) -> None:
-        """The run itself: its own fds and session, no capabilities, its limits, the harness."""
-        try:
-            out, err, channel = fds
             null = os.open("/dev/null", os.O_RDWR)
-            for source, target in ((null, 0), (out, 1), (err, 2), (channel, 3)):
+            # Lift every source above the targets first so no dup2 overwrites a later source.
+            lifted = [fcntl.fcntl(fd, fcntl.F_DUPFD, 64) for fd in (null, *fds, setup)]
+            for target, source in enumerate(lifted):
                 os.dup2(source, target)
-            os.closerange(4, 1 << 16)
+            os.closerange(5, 1 << 16)
             os.setsid()
             signal.signal(signal.SIGPIPE, signal.SIG_DFL)
             drop_capabilities()
             set_limits(order["limits"], self.base_processes)
-            check(libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), "dumpable")
             os.chdir("/tmp")
+            os.write(4, b"ok")
+            os.close(4)
         except BaseException as error:  # noqa: B036 - never run the snippet half-confined
-            os.write(2, f"sandbox setup failed: {type(error).__name__}: {error}\n".encode())
+            os.write(setup, f"{type(error).__name__}: {error}".encode())
             os._exit(125)
         try:
             self.serve(request, 3)
