@@ -233,19 +233,14 @@ def exit_code(bwrap_status: int) -> int:
     return -(bwrap_status - 128) if 128 < bwrap_status < 160 else bwrap_status
 
 
-def limits_order(limits: Limits, config: SandboxConfig) -> dict[str, object]:
-    """The part of a run order the in-sandbox side reads (runner/zygote.py)."""
+def rlimits(limits: Limits) -> dict[str, int | None]:
+    """The rlimits the sandboxed side applies to a run, by the names the harness uses."""
     return {
-        "limits": {
-            "cpu_seconds": limits.cpu_seconds,
-            "address_space_bytes": limits.address_space_bytes,
-            "file_size_bytes": limits.file_size_bytes,
-            "open_files": limits.open_files,
-            "processes": limits.processes,
-            "wall_seconds": limits.wall_seconds,
-        },
-        "tmp_bytes": config.tmp_bytes,
-        "tmp_inodes": config.tmp_inodes,
+        "cpu_seconds": limits.cpu_seconds,
+        "address_space_bytes": limits.address_space_bytes,
+        "file_size_bytes": limits.file_size_bytes,
+        "open_files": limits.open_files,
+        "processes": limits.processes,
     }
 
 
@@ -271,15 +266,18 @@ class BwrapLauncher:
 
     def _launch(self, request: bytes, limits: Limits, lease: UidLease) -> Outcome:
         started = time.monotonic()
-        files = {name: source_fd(name) for name in sandbox_sources()}
+        files = {"harness.py": source_fd("harness.py")}
         info_read, info_write = os.pipe()
         stdin_read, stdin_write = os.pipe()
         pipes = [os.pipe() for _ in range(3)]
         (out_read, out_write), (err_read, err_write), (channel_read, channel_write) = pipes
-        order = json.dumps(limits_order(limits, self.config))
+        run_limits = rlimits(limits)
+        if limits.processes is not None:
+            # bubblewrap's own init inside is a process of the same uid.
+            run_limits["processes"] = limits.processes + 1
         argv = bwrap_argv(self.bwrap, self.config, files, zygote=False, info_fd=info_write)
-        argv += [self.config.python, "-I", "-S", f"{INSIDE}/zygote.py", "once"]
-        argv += [f"{INSIDE}/harness.py", HARNESS_ENTRY, str(channel_write), order]
+        argv += [self.config.python, "-I", "-S", f"{INSIDE}/harness.py"]
+        argv += [str(channel_write), json.dumps(run_limits)]
         child_ends = (stdin_read, out_write, err_write, channel_write, info_write)
         try:
             process = subprocess.Popen(

@@ -28,9 +28,9 @@ from runner.bwrap import (
     become_subreaper,
     bwrap_argv,
     find_bwrap,
-    limits_order,
     read_child_pid,
     reap,
+    rlimits,
     sandbox_sources,
     source_fd,
 )
@@ -58,7 +58,7 @@ class Zygote:
         files = {name: source_fd(name) for name in sandbox_sources()}
         info_read, info_write = os.pipe()
         argv = bwrap_argv(bwrap, config, files, zygote=True, info_fd=info_write)
-        argv += [config.python, "-I", "-S", f"{INSIDE}/zygote.py", "serve"]
+        argv += [config.python, "-I", "-S", f"{INSIDE}/zygote.py"]
         argv += [f"{INSIDE}/harness.py", HARNESS_ENTRY]
         try:
             self.process = subprocess.Popen(
@@ -93,7 +93,12 @@ class Zygote:
             os.pipe(),
             os.pipe(),
         )
-        order = limits_order(limits, config) | {"request_bytes": len(request)}
+        order = {
+            "limits": rlimits(limits) | {"wall_seconds": limits.wall_seconds},
+            "tmp_bytes": config.tmp_bytes,
+            "tmp_inodes": config.tmp_inodes,
+            "request_bytes": len(request),
+        }
         body = json.dumps(order).encode()
         try:
             fds = array.array("i", [out_write, err_write, chan_write])

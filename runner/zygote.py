@@ -1,13 +1,12 @@
-"""The sandbox side of the runner's launchers: a warm zygote, or one cold run, inside bubblewrap.
+"""The warm path's sandbox side: a pre-imported zygote inside bubblewrap that forks each run.
 
 This file runs *inside* the sandbox as a script (stdlib only; it never imports the rest of
-``runner``). ``once`` (the cold path) takes the run's limits and calls the harness. ``serve`` (the
-warm path) is started once per slot by ``runner.sandbox_warm`` with its control socket on fd 0,
-imports asyncio and the harness, then loops: for every run order it forks the run as pid 1 of a
-new pid namespace, in new mount and ipc namespaces, with a private size-capped ``/tmp`` and
+``runner``). It is started once per slot by ``runner.sandbox_warm`` with its control socket on
+fd 0, imports asyncio and the harness, then loops: for every run order it forks the run as pid 1
+of a new pid namespace, in new mount and ipc namespaces, with a private size-capped ``/tmp`` and
 ``/dev/shm`` and a fresh ``/proc``; the run drops every capability, takes its rlimits and calls
-the harness. When the run's pid 1 exits (or is killed at its wall-clock limit) the kernel kills
-everything it left behind, so no run can see or touch another.
+the harness's ``serve_one``. When the run's pid 1 exits (or is killed at its wall-clock limit)
+the kernel kills everything it left behind, so no run can see or touch another.
 
 The zygote keeps CAP_SYS_ADMIN and CAP_SETPCAP *inside its own user namespace only* (bubblewrap
 created it with ``--disable-userns``); only the code in this file runs with them. Runs of one
@@ -19,6 +18,7 @@ from __future__ import annotations
 
 import ctypes
 import fcntl
+import gc
 import importlib.util
 import json
 import os
@@ -89,19 +89,24 @@ def drop_capabilities() -> None:
             raise RuntimeError(f"{field} is {value} after dropping capabilities")
 
 
-def set_limits(limits: dict[str, int], base_processes: int) -> None:
-    """Apply the run's rlimits; the process count also covers the zygote's own processes."""
-    cpu = limits["cpu_seconds"]
-    pairs = {
-        resource.RLIMIT_CPU: (cpu, cpu + 1),
-        resource.RLIMIT_AS: (limits["address_space_bytes"],) * 2,
-        resource.RLIMIT_FSIZE: (limits["file_size_bytes"],) * 2,
-        resource.RLIMIT_NOFILE: (limits["open_files"],) * 2,
-        resource.RLIMIT_NPROC: (limits["processes"] + base_processes,) * 2,
-        resource.RLIMIT_CORE: (0, 0),
+def set_limits(limits: dict[str, int | None], base_processes: int) -> None:
+    """Apply the run's rlimits (None: no limit); the process count also covers the zygote's."""
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    names = {
+        "cpu_seconds": resource.RLIMIT_CPU,
+        "address_space_bytes": resource.RLIMIT_AS,
+        "file_size_bytes": resource.RLIMIT_FSIZE,
+        "open_files": resource.RLIMIT_NOFILE,
+        "processes": resource.RLIMIT_NPROC,
     }
-    for which, pair in pairs.items():
-        resource.setrlimit(which, pair)
+    for key, which in names.items():
+        value = limits.get(key)
+        if value is None:
+            continue
+        if key == "processes":
+            value += base_processes
+        # The CPU limit's soft edge sends SIGXCPU, the hard one a second later SIGKILL.
+        resource.setrlimit(which, (value, value + 1 if key == "cpu_seconds" else value))
 
 
 def send(sock: socket.socket, message: dict[str, object]) -> None:
@@ -259,10 +264,11 @@ class Zygote:
         except BaseException as error:  # noqa: B036 - never run the snippet half-confined
             os.write(setup, f"{type(error).__name__}: {error}".encode())
             os._exit(125)
+        code = 1
         try:
-            self.serve(request, 3)
+            code = self.serve(request, 3)
         finally:
-            os._exit(0)
+            os._exit(code)
 
 
 def load_entry(harness_path: str, entry: str) -> Callable[[bytes, int], object]:
@@ -280,24 +286,8 @@ def count_processes() -> int:
     return sum(1 for name in os.listdir("/proc") if name.isdigit())
 
 
-def serve_once(harness_path: str, entry: str, channel_fd: int, order: dict) -> None:
-    """The cold path: bubblewrap already confined this process; take the limits and run."""
-    chunks = []
-    while chunk := os.read(0, 1 << 16):
-        chunks.append(chunk)
-    null = os.open("/dev/null", os.O_RDONLY)
-    os.dup2(null, 0)
-    os.close(null)
-    if channel_fd != 3:
-        os.dup2(channel_fd, 3)
-        os.close(channel_fd)
-    serve = load_entry(harness_path, entry)
-    set_limits(order["limits"], count_processes())
-    serve(b"".join(chunks), 3)
-
-
 def serve_warm(harness_path: str, entry: str) -> None:
-    """The warm path: fd 0 is the control socket from the host."""
+    """Start the zygote: fd 0 is its control socket from the host."""
     control = socket.socket(fileno=os.dup(0))
     null = os.open("/dev/null", os.O_RDWR)
     for fd in (0, 1, 2):
@@ -308,17 +298,17 @@ def serve_warm(harness_path: str, entry: str) -> None:
     except BaseException as error:  # noqa: B036 - tell the host why instead of dying silently
         send(control, {"error": f"{type(error).__name__}: {error}"})
         raise
+    # Everything imported so far lives as long as the zygote: keep it out of the runs' garbage
+    # collections, which would otherwise walk (and copy-on-write) every inherited object.
+    gc.collect()
+    gc.freeze()
     send(control, {"ready": True})
     zygote.serve_forever()
 
 
 def main() -> None:
-    mode, harness_path, entry, *rest = sys.argv[1:]
-    if mode == "once":
-        channel_fd, order = rest
-        serve_once(harness_path, entry, int(channel_fd), json.loads(order))
-    else:
-        serve_warm(harness_path, entry)
+    harness_path, entry = sys.argv[1:]
+    serve_warm(harness_path, entry)
 
 
 if __name__ == "__main__":
