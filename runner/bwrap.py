@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from runner.launch import Limits, Outcome
+from runner.launch import CHILD_ENV, Limits, Outcome, frame
 from runner.sandbox_io import collect
 
 PACKAGE = Path(__file__).absolute().parent
@@ -31,6 +31,8 @@ INSIDE = "/run/loopdeck"
 PR_SET_CHILD_SUBREAPER = 36
 # The harness function a sandboxed process calls with (request bytes, channel fd).
 HARNESS_ENTRY = "serve_one"
+# Python's own isolation without -E, so the fixed hash seed in CHILD_ENV applies.
+PYTHON_FLAGS = ("-P", "-s", "-S", "-B")
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,8 @@ def bwrap_argv(
             argv += ["--size", str(config.tmp_bytes), "--perms", "1777", "--tmpfs", path]
     for name, fd in files.items():
         argv += ["--perms", "0444", "--ro-bind-data", str(fd), f"{INSIDE}/{name}"]
+    for name, value in CHILD_ENV.items():
+        argv += ["--setenv", name, value]
     if info_fd is not None:
         argv += ["--info-fd", str(info_fd)]
     argv += ["--remount-ro", "/", "--chdir", "/tmp" if not zygote else "/"]
@@ -210,7 +214,7 @@ def bwrap_available() -> bool:
     try:
         argv = bwrap_argv(bwrap, SandboxConfig(), {}, zygote=True)
         result = subprocess.run(
-            [*argv, SandboxConfig.python, "-I", "-S", "-c", "pass"],
+            [*argv, SandboxConfig.python, *PYTHON_FLAGS, "-c", "pass"],
             env={},
             capture_output=True,
             timeout=30,
@@ -245,7 +249,7 @@ def rlimits(limits: Limits) -> dict[str, int | None]:
 
 
 class BwrapLauncher:
-    """Starts a fresh bubblewrap sandbox and interpreter for every run (the cold path, ~50 ms)."""
+    """Starts a fresh bubblewrap sandbox and interpreter for every run (the cold path, ~70 ms)."""
 
     name = "bwrap"
 
@@ -256,6 +260,9 @@ class BwrapLauncher:
             raise FileNotFoundError("bubblewrap (bwrap) is not installed")
         self.bwrap = bwrap
         become_subreaper()
+
+    def close(self) -> None:
+        """Nothing outlives a cold run."""
 
     def launch(self, request: bytes, limits: Limits) -> Outcome:
         lease = UidLease(self.config)
@@ -276,8 +283,7 @@ class BwrapLauncher:
             # bubblewrap's own init inside is a process of the same uid.
             run_limits["processes"] = limits.processes + 1
         argv = bwrap_argv(self.bwrap, self.config, files, zygote=False, info_fd=info_write)
-        argv += [self.config.python, "-I", "-S", f"{INSIDE}/harness.py"]
-        argv += [str(channel_write), json.dumps(run_limits)]
+        argv += [self.config.python, *PYTHON_FLAGS, f"{INSIDE}/harness.py", str(channel_write)]
         child_ends = (stdin_read, out_write, err_write, channel_write, info_write)
         try:
             process = subprocess.Popen(
@@ -300,7 +306,7 @@ class BwrapLauncher:
         sandbox_pid = None
         try:
             sandbox_pid = read_child_pid(info_read)
-            write_all(stdin_write, request)
+            write_all(stdin_write, frame(json.dumps(run_limits).encode()) + request)
             got = collect(
                 out_read,
                 err_read,
@@ -324,7 +330,7 @@ class BwrapLauncher:
             channel=got.channel,
             returncode=exit_code(status) if status >= 0 else status,
             wall_seconds=time.monotonic() - started,
-            killed=got.timed_out,
+            killed="timeout" if got.timed_out else None,
             output_truncated=got.output_truncated,
         )
 

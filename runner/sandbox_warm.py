@@ -23,6 +23,7 @@ from types import TracebackType
 from runner.bwrap import (
     HARNESS_ENTRY,
     INSIDE,
+    PYTHON_FLAGS,
     SandboxConfig,
     UidLease,
     become_subreaper,
@@ -58,7 +59,7 @@ class Zygote:
         files = {name: source_fd(name) for name in sandbox_sources()}
         info_read, info_write = os.pipe()
         argv = bwrap_argv(bwrap, config, files, zygote=True, info_fd=info_write)
-        argv += [config.python, "-I", "-S", f"{INSIDE}/zygote.py"]
+        argv += [config.python, *PYTHON_FLAGS, f"{INSIDE}/zygote.py"]
         argv += [f"{INSIDE}/harness.py", HARNESS_ENTRY]
         try:
             self.process = subprocess.Popen(
@@ -137,7 +138,7 @@ class Zygote:
             channel=got.channel,
             returncode=int(result["returncode"]),
             wall_seconds=time.monotonic() - started,
-            killed=result.get("killed") == "wall" or got.timed_out,
+            killed="timeout" if result.get("killed") == "wall" or got.timed_out else None,
             output_truncated=got.output_truncated,
         )
 
@@ -211,7 +212,7 @@ class ZygoteLauncher:
         except ZygoteGone:
             # The run overran even the zygote's own kill, so the whole zygote was killed and
             # the run with it; the slot is replaced, never reused.
-            return Outcome(b"", b"", b"", -9, time.monotonic() - started, True, False)
+            return Outcome(b"", b"", b"", -9, time.monotonic() - started, "timeout")
         finally:
             self._give_back(zygote)
 

@@ -22,13 +22,13 @@ import gc
 import importlib.util
 import json
 import os
-import resource
 import select
 import signal
 import socket
 import struct
 import sys
 import time
+import types
 from collections.abc import Callable
 
 CLONE_NEWNS = 0x00020000
@@ -89,26 +89,6 @@ def drop_capabilities() -> None:
             raise RuntimeError(f"{field} is {value} after dropping capabilities")
 
 
-def set_limits(limits: dict[str, int | None], base_processes: int) -> None:
-    """Apply the run's rlimits (None: no limit); the process count also covers the zygote's."""
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    names = {
-        "cpu_seconds": resource.RLIMIT_CPU,
-        "address_space_bytes": resource.RLIMIT_AS,
-        "file_size_bytes": resource.RLIMIT_FSIZE,
-        "open_files": resource.RLIMIT_NOFILE,
-        "processes": resource.RLIMIT_NPROC,
-    }
-    for key, which in names.items():
-        value = limits.get(key)
-        if value is None:
-            continue
-        if key == "processes":
-            value += base_processes
-        # The CPU limit's soft edge sends SIGXCPU, the hard one a second later SIGKILL.
-        resource.setrlimit(which, (value, value + 1 if key == "cpu_seconds" else value))
-
-
 def send(sock: socket.socket, message: dict[str, object]) -> None:
     """Write one length-prefixed JSON message to the host."""
     body = json.dumps(message).encode()
@@ -148,9 +128,10 @@ def recv_run(sock: socket.socket) -> tuple[dict, bytes, list[int]]:
 class Zygote:
     """Serves run orders from the host, one at a time, each in a fresh set of namespaces."""
 
-    def __init__(self, control: socket.socket, serve: Callable[[bytes, int], object]) -> None:
+    def __init__(self, control: socket.socket, harness: types.ModuleType, entry: str) -> None:
         self.control = control
-        self.serve = serve
+        self.harness = harness
+        self.serve: Callable[[bytes, int], int] = getattr(harness, entry)
         # bubblewrap's init and the zygote, plus the short-lived child that forks each run.
         self.base_processes = count_processes() + 1
         check(libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), "subreaper")
@@ -257,7 +238,10 @@ class Zygote:
             os.setsid()
             signal.signal(signal.SIGPIPE, signal.SIG_DFL)
             drop_capabilities()
-            set_limits(order["limits"], self.base_processes)
+            limits = dict(order["limits"])
+            if limits.get("processes") is not None:
+                limits["processes"] += self.base_processes
+            self.harness._apply_limits(limits)
             os.chdir("/tmp")
             os.write(4, b"ok")
             os.close(4)
@@ -271,14 +255,14 @@ class Zygote:
             os._exit(code)
 
 
-def load_entry(harness_path: str, entry: str) -> Callable[[bytes, int], object]:
-    """Import the harness from its read-only copy and return the function that serves a run."""
+def load_harness(harness_path: str) -> types.ModuleType:
+    """Import the harness from its read-only copy."""
     spec = importlib.util.spec_from_file_location("loopdeck_harness", harness_path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules["loopdeck_harness"] = module
     spec.loader.exec_module(module)
-    return getattr(module, entry)
+    return module
 
 
 def count_processes() -> int:
@@ -294,7 +278,7 @@ def serve_warm(harness_path: str, entry: str) -> None:
         os.dup2(null, fd)
     os.close(null)
     try:
-        zygote = Zygote(control, load_entry(harness_path, entry))
+        zygote = Zygote(control, load_harness(harness_path), entry)
     except BaseException as error:  # noqa: B036 - tell the host why instead of dying silently
         send(control, {"error": f"{type(error).__name__}: {error}"})
         raise
