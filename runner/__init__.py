@@ -1,0 +1,9 @@
+"""loopdeck's runner: runs asyncio snippets in a sandbox under a virtual clock and judges them."""
+
+from __future__ import annotations
+
+from runner.checks import SpecError
+from runner.launch import Limits, Outcome, ProcessLauncher
+from runner.runner import Runner
+
+__all__ = ["Limits", "Outcome", "ProcessLauncher", "Runner", "SpecError"]

@@ -1,0 +1,42 @@
+"""Command line: `python -m runner run FILE` and `python -m runner check FILE --spec SPEC`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from runner.checks import SpecError
+from runner.runner import Runner
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m runner", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name, text in (("run", "run a program"), ("check", "run a program and check it")):
+        command = commands.add_parser(name, help=text)
+        command.add_argument("file", help="the Python file to run")
+        command.add_argument("--real-time", action="store_true", help="use the ordinary clock")
+        command.add_argument("--timeout", type=float, help="wall-clock limit in seconds")
+        if name == "check":
+            command.add_argument("--spec", required=True, help="a JSON file with the checks")
+    args = parser.parse_args(argv)
+    try:
+        with open(args.file, encoding="utf-8") as file:
+            source = file.read()
+        spec = None
+        if args.command == "check":
+            with open(args.spec, encoding="utf-8") as file:
+                spec = json.load(file)
+        with Runner() as runner:
+            verdict = runner.run(source, spec=spec, real_time=args.real_time, timeout=args.timeout)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, SpecError) as error:
+        print(f"python -m runner: {error}", file=sys.stderr)
+        return 2
+    json.dump(verdict, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

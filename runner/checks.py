@@ -1,0 +1,362 @@
+"""Checks: decide pass or fail from a verdict and the source, against a card's spec."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable
+from typing import Any
+
+EVENT_KINDS = (
+    "blocking_call",
+    "cpu_hog",
+    "deadlock",
+    "never_awaited",
+    "unretrieved_exception",
+    "virtual_timeout",
+)
+STATUSES = ("ok", "error", "deadlock", "timeout", "virtual_timeout", "killed", "output_limit")
+OUTPUT_MODES = ("exact", "normalized", "regex", "contains", "lines_any_order")
+# Syntax a spec may require or forbid by name, besides dotted names.
+SYNTAX = {
+    "await": ast.Await,
+    "async with": ast.AsyncWith,
+    "async for": ast.AsyncFor,
+    "async def": ast.AsyncFunctionDef,
+}
+
+
+class SpecError(ValueError):
+    """A spec a teacher wrote that cannot be checked (unknown key, wrong type)."""
+
+
+def _result(name: str, passed: bool, en: str, ru: str) -> dict[str, Any]:
+    return {"name": name, "passed": passed, "message": {"en": en, "ru": ru}}
+
+
+def _lines(value: str | list[str]) -> list[str]:
+    return list(value) if isinstance(value, list) else value.splitlines()
+
+
+def _normalize(text: str) -> list[str]:
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    while lines and not lines[-1]:
+        lines.pop()
+    while lines and not lines[0]:
+        lines.pop(0)
+    return lines
+
+
+def _short(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def check_output(spec: dict[str, Any], verdict: dict[str, Any], source: str) -> dict[str, Any]:
+    out = verdict["stdout"]
+    for mode, expected in spec.items():
+        if mode == "exact":
+            text = expected if isinstance(expected, str) else "".join(f"{x}\n" for x in expected)
+            ok = out == text
+        elif mode == "normalized":
+            ok = _normalize(out) == _normalize("\n".join(_lines(expected)))
+        elif mode == "lines_any_order":
+            ok = sorted(_normalize(out)) == sorted(_normalize("\n".join(_lines(expected))))
+        elif mode == "contains":
+            ok = all(
+                part in out for part in ([expected] if isinstance(expected, str) else expected)
+            )
+        else:
+            patterns = [expected] if isinstance(expected, str) else expected
+            ok = all(re.search(pattern, out, re.MULTILINE) for pattern in patterns)
+        if not ok:
+            shown = expected if isinstance(expected, str) else "\n".join(expected)
+            return _result(
+                "output",
+                False,
+                f"The output is not what was expected ({mode}).\nExpected:\n{_short(shown)}\n"
+                f"Got:\n{_short(out)}",
+                f"Вывод не такой, как ожидалось ({mode}).\nОжидалось:\n{_short(shown)}\n"
+                f"Получено:\n{_short(out)}",
+            )
+    return _result("output", True, "The output is right.", "Вывод правильный.")
+
+
+def check_virtual_seconds(
+    spec: dict[str, Any], verdict: dict[str, Any], source: str
+) -> dict[str, Any]:
+    took = verdict["virtual_seconds"]
+    low, high = spec.get("min"), spec.get("max")
+    epsilon = 1e-6
+    if low is not None and took < low - epsilon:
+        return _result(
+            "virtual_seconds",
+            False,
+            f"The program took {took:g} s of virtual time; it should take at least {low:g} s.",
+            f"Программа заняла {took:g} с виртуального времени, а должна не меньше {low:g} с.",
+        )
+    if high is not None and took > high + epsilon:
+        return _result(
+            "virtual_seconds",
+            False,
+            f"The program took {took:g} s of virtual time; it should take at most {high:g} s. "
+            "Do your tasks wait one after another instead of at the same time?",
+            f"Программа заняла {took:g} с виртуального времени, а должна не больше {high:g} с. "
+            "Может быть, задачи ждут по очереди, а не одновременно?",
+        )
+    return _result(
+        "virtual_seconds",
+        True,
+        f"The program took {took:g} s of virtual time, as it should.",
+        f"Программа заняла {took:g} с виртуального времени, как и должна.",
+    )
+
+
+def check_concurrency(spec: int, verdict: dict[str, Any], source: str) -> dict[str, Any]:
+    seen = verdict["concurrency"]
+    if seen >= spec:
+        return _result(
+            "concurrency",
+            True,
+            f"Up to {seen} tasks ran at the same time.",
+            f"Одновременно выполнялось до {seen} задач.",
+        )
+    return _result(
+        "concurrency",
+        False,
+        f"Your tasks never ran at the same time enough: {spec} needed, at most {seen} seen. "
+        "Start them as tasks (asyncio.create_task, gather, TaskGroup) before awaiting them.",
+        f"Задачи недостаточно выполнялись одновременно: нужно {spec}, было не больше {seen}. "
+        "Запустите их как задачи (asyncio.create_task, gather, TaskGroup) до того, как ждать их.",
+    )
+
+
+def _no_events(kind: str, name: str) -> Callable[[Any, dict[str, Any], str], dict[str, Any]]:
+    def check(spec: Any, verdict: dict[str, Any], source: str) -> dict[str, Any]:
+        found = [event for event in verdict["events"] if event["kind"] == kind]
+        if not spec or not found:
+            return _result(
+                name, True, "Nothing held up the event loop.", "Цикл событий не задерживался."
+            )
+        first = found[0]["message"]
+        return _result(name, False, first["en"], first["ru"])
+
+    return check
+
+
+def check_exception(spec: str | None, verdict: dict[str, Any], source: str) -> dict[str, Any]:
+    raised = verdict.get("exception")
+    got = raised["type"] if raised else None
+    if got == spec:
+        if spec is None:
+            return _result(
+                "exception", True, "No exception escaped.", "Ни одно исключение не вылетело."
+            )
+        return _result(
+            "exception",
+            True,
+            f"{spec} was raised, as expected.",
+            f"Возникло {spec}, как и ожидалось.",
+        )
+    if spec is None:
+        line = raised.get("line")
+        return _result(
+            "exception",
+            False,
+            f"The program stopped with {got} at line {line}: {raised.get('message', '')}",
+            f"Программа остановилась с {got} в строке {line}: {raised.get('message', '')}",
+        )
+    seen = got or "no exception"
+    seen_ru = got or "никакого исключения"
+    return _result(
+        "exception",
+        False,
+        f"Expected the program to end with {spec}, but got {seen}.",
+        f"Ожидалось, что программа завершится исключением {spec}, а получилось: {seen_ru}.",
+    )
+
+
+def used_names(source: str) -> set[str]:
+    """Every dotted name the source uses, with imports resolved: after `from time import sleep`,
+    `sleep(1)` is `time.sleep`; after `import asyncio as aio`, `aio.gather` is `asyncio.gather`.
+    Syntax names from SYNTAX ("await", "async with", ...) are included when present."""
+    tree = ast.parse(source)
+    aliases: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    aliases[alias.asname] = alias.name
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute | ast.Name):
+            parts = []
+            current: ast.AST = node
+            while isinstance(current, ast.Attribute):
+                parts.append(current.attr)
+                current = current.value
+            if isinstance(current, ast.Name):
+                parts.append(aliases.get(current.id, current.id))
+                names.add(".".join(reversed(parts)))
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    names.update(
+        word for word, kind in SYNTAX.items() if any(isinstance(n, kind) for n in ast.walk(tree))
+    )
+    return names
+
+
+def _matches(wanted: str, names: set[str]) -> bool:
+    """`asyncio.gather` matches exactly; a bare `create_task` matches any `x.create_task`."""
+    if wanted in names:
+        return True
+    if "." not in wanted and " " not in wanted:
+        return any(name.rsplit(".", 1)[-1] == wanted for name in names)
+    return False
+
+
+def _static(name: str, must: bool) -> Callable[[list[str], dict[str, Any], str], dict[str, Any]]:
+    def check(spec: list[str], verdict: dict[str, Any], source: str) -> dict[str, Any]:
+        try:
+            names = used_names(source)
+        except SyntaxError as error:
+            return _result(
+                name,
+                False,
+                f"The code cannot be read: {error.msg} at line {error.lineno}.",
+                f"Код не удаётся прочитать: {error.msg} в строке {error.lineno}.",
+            )
+        bad = [w for w in spec if _matches(w, names) != must]
+        if not bad:
+            return _result(
+                name,
+                True,
+                "The code uses the right constructs.",
+                "В коде использованы нужные конструкции.",
+            )
+        listed = ", ".join(bad)
+        if must:
+            return _result(
+                name,
+                False,
+                f"Your code should use: {listed}.",
+                f"В коде нужно использовать: {listed}.",
+            )
+        return _result(
+            name,
+            False,
+            f"Your code must not use: {listed}.",
+            f"В коде нельзя использовать: {listed}.",
+        )
+
+    return check
+
+
+def check_status(spec: str, verdict: dict[str, Any], source: str) -> dict[str, Any]:
+    got = verdict["status"]
+    if got == spec:
+        return _result(
+            "status", True, f"The run ended as {spec}.", f"Запуск завершился как {spec}."
+        )
+    return _result(
+        "status",
+        False,
+        f"The run should end as {spec}, but it ended as {got}.",
+        f"Запуск должен был завершиться как {spec}, а завершился как {got}.",
+    )
+
+
+def check_events(
+    spec: dict[str, list[str]], verdict: dict[str, Any], source: str
+) -> dict[str, Any]:
+    kinds = [event["kind"] for event in verdict["events"]]
+    for event in verdict["events"]:
+        if event["kind"] in spec.get("forbid", []):
+            return _result("events", False, event["message"]["en"], event["message"]["ru"])
+    missing = [kind for kind in spec.get("require", []) if kind not in kinds]
+    if missing:
+        listed = ", ".join(missing)
+        return _result(
+            "events",
+            False,
+            f"The run was expected to show: {listed}, but it did not.",
+            f"Ожидалось, что при запуске будет: {listed}, но этого не было.",
+        )
+    return _result("events", True, "The run behaved as expected.", "Запуск прошёл как ожидалось.")
+
+
+CHECKS: dict[str, Callable[[Any, dict[str, Any], str], dict[str, Any]]] = {
+    "output": check_output,
+    "virtual_seconds": check_virtual_seconds,
+    "concurrency": check_concurrency,
+    "no_blocking": _no_events("blocking_call", "no_blocking"),
+    "no_cpu_hog": _no_events("cpu_hog", "no_cpu_hog"),
+    "exception": check_exception,
+    "must_use": _static("must_use", True),
+    "must_not_use": _static("must_not_use", False),
+    "status": check_status,
+    "events": check_events,
+}
+
+
+def _str_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def validate(spec: Any) -> None:
+    """Raise SpecError, naming the key, for a spec these checks cannot apply."""
+    if not isinstance(spec, dict):
+        raise SpecError("the spec must be a mapping of check names to settings")
+    for key, value in spec.items():
+        problem = None
+        if key not in CHECKS:
+            problem = f"unknown check; known: {', '.join(CHECKS)}"
+        elif key == "output":
+            if not isinstance(value, dict) or not value or set(value) - set(OUTPUT_MODES):
+                problem = f"must map one of {', '.join(OUTPUT_MODES)} to a string or list"
+            elif not all(isinstance(v, str) or _str_list(v) for v in value.values()):
+                problem = "expected output must be a string or a list of strings"
+            elif "regex" in value:
+                for pattern in (
+                    [value["regex"]] if isinstance(value["regex"], str) else value["regex"]
+                ):
+                    try:
+                        re.compile(pattern)
+                    except re.error as error:
+                        problem = f"bad regex {pattern!r}: {error}"
+        elif key == "virtual_seconds":
+            bounds_ok = isinstance(value, dict) and value and set(value) <= {"min", "max"}
+            if not bounds_ok or not all(
+                isinstance(v, int | float) and not isinstance(v, bool) for v in value.values()
+            ):
+                problem = "must be {min: number, max: number} (either may be left out)"
+        elif key == "concurrency":
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                problem = "must be a whole number of tasks, at least 1"
+        elif key in ("no_blocking", "no_cpu_hog"):
+            if not isinstance(value, bool):
+                problem = "must be true or false"
+        elif key == "exception":
+            if value is not None and not isinstance(value, str):
+                problem = "must be null or an exception type name such as ValueError"
+        elif key in ("must_use", "must_not_use"):
+            if not _str_list(value):
+                problem = "must be a list of names such as asyncio.gather"
+        elif key == "status":
+            if value not in STATUSES:
+                problem = f"must be one of {', '.join(STATUSES)}"
+        elif key == "events":
+            if not isinstance(value, dict) or set(value) - {"forbid", "require"}:
+                problem = "must be {forbid: [kinds], require: [kinds]}"
+            elif not all(_str_list(v) and set(v) <= set(EVENT_KINDS) for v in value.values()):
+                problem = f"event kinds are: {', '.join(EVENT_KINDS)}"
+        if problem:
+            raise SpecError(f"spec key {key!r}: {problem}")
+
+
+def evaluate(spec: dict[str, Any], verdict: dict[str, Any], source: str) -> list[dict[str, Any]]:
+    """One result per spec key, in the spec's order."""
+    validate(spec)
+    return [CHECKS[key](value, verdict, source) for key, value in spec.items()]

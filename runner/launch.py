@@ -1,0 +1,191 @@
+"""The launcher seam: how a run's process is started, limited, watched and killed."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Protocol
+
+from runner.sandbox_io import collect
+
+HARNESS = Path(__file__).absolute().parent / "harness.py"
+# The child's whole environment: a fixed hash seed and locale make runs repeat exactly; few
+# malloc arenas keep a threaded snippet inside the address-space limit.
+CHILD_ENV = {
+    "PYTHONHASHSEED": "0",
+    "LANG": "C.UTF-8",
+    "TZ": "UTC",
+    "MALLOC_ARENA_MAX": "2",
+}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one run may use. `processes` is per uid, so only sandboxes with their own uid apply
+    it; the process launcher shares the service's uid and leaves it unset."""
+
+    cpu_seconds: int = 5
+    address_space_bytes: int = 1 << 30
+    file_size_bytes: int = 1 << 20
+    open_files: int = 64
+    processes: int = 32
+    wall_seconds: float = 10.0
+    output_bytes: int = 64 * 1024
+
+
+@dataclass
+class Outcome:
+    """What came out of one run's process, before anyone interprets it."""
+
+    stdout: bytes
+    stderr: bytes
+    channel: bytes
+    returncode: int | None
+    wall_seconds: float
+    # "timeout" when the wall clock ran out (a launcher may also say True), else None.
+    killed: str | bool | None = None
+    output_truncated: bool = False
+
+
+class Launcher(Protocol):
+    name: str
+
+    def launch(self, request: bytes, limits: Limits) -> Outcome: ...
+
+    def close(self) -> None: ...
+
+
+def frame(body: bytes) -> bytes:
+    """A length-prefixed message, as the harness reads and writes them."""
+    return len(body).to_bytes(4, "big") + body
+
+
+class _Child:
+    """One harness process, started ahead of its run so the interpreter is ready when needed."""
+
+    def __init__(self, python: str) -> None:
+        self.workdir = tempfile.mkdtemp(prefix="loopdeck-run-")
+        self.out_read, out_write = os.pipe()
+        self.err_read, err_write = os.pipe()
+        self.channel_read, channel_write = os.pipe()
+        try:
+            self.process = subprocess.Popen(
+                [python, "-P", "-s", "-S", "-B", str(HARNESS), str(channel_write)],
+                stdin=subprocess.PIPE,
+                stdout=out_write,
+                stderr=err_write,
+                pass_fds=(channel_write,),
+                env=CHILD_ENV,
+                cwd=self.workdir,
+                start_new_session=True,
+            )
+        except BaseException:
+            for fd in (self.out_read, self.err_read, self.channel_read):
+                os.close(fd)
+            raise
+        finally:
+            for fd in (out_write, err_write, channel_write):
+                os.close(fd)
+
+    def kill(self) -> None:
+        # The run's own session: everything it started, however deep, goes with it.
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    def run(self, request: bytes, limits: Limits) -> Outcome:
+        started = time.monotonic()
+        rlimits = asdict(limits)
+        # RLIMIT_NPROC counts every process of the uid, the service's own included.
+        rlimits["processes"] = None
+        try:
+            assert self.process.stdin is not None
+            try:
+                self.process.stdin.write(frame(json.dumps(rlimits).encode()) + request)
+                self.process.stdin.close()
+            except BrokenPipeError:
+                pass
+            got = collect(
+                self.out_read,
+                self.err_read,
+                self.channel_read,
+                output_bytes=limits.output_bytes,
+                deadline=started + limits.wall_seconds,
+                kill=self.kill,
+            )
+            try:
+                returncode = self.process.wait(timeout=limits.wall_seconds)
+            except subprocess.TimeoutExpired:
+                self.kill()
+                returncode = self.process.wait()
+        finally:
+            self.kill()
+            shutil.rmtree(self.workdir, ignore_errors=True)
+        return Outcome(
+            stdout=got.stdout,
+            stderr=got.stderr,
+            channel=got.channel,
+            returncode=returncode,
+            wall_seconds=time.monotonic() - started,
+            killed="timeout" if got.timed_out else None,
+            output_truncated=got.output_truncated,
+        )
+
+    def discard(self) -> None:
+        self.kill()
+        self.process.wait()
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+        for fd in (self.out_read, self.err_read, self.channel_read):
+            os.close(fd)
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+class ProcessLauncher:
+    """The weaker sandbox: a plain child process with rlimits, an empty environment, its own
+    session and a scratch directory. Used where bubblewrap is missing.
+
+    One interpreter is always started ahead (a warm spare), so a run does not wait for Python
+    to start and import asyncio.
+    """
+
+    name = "process"
+
+    def __init__(self, python: str | None = None, warm: bool = True) -> None:
+        self.python = python or sys.executable
+        self.warm = warm
+        self._lock = threading.Lock()
+        self._spare: _Child | None = None
+        self._closed = False
+        if warm:
+            self._spare = _Child(self.python)
+
+    def launch(self, request: bytes, limits: Limits) -> Outcome:
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the launcher is closed")
+            child, self._spare = self._spare, None
+            if self.warm:
+                self._spare = _Child(self.python)
+        if child is None or child.process.poll() is not None:
+            if child is not None:
+                child.discard()
+            child = _Child(self.python)
+        return child.run(request, limits)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            child, self._spare = self._spare, None
+        if child is not None:
+            child.discard()

@@ -1,0 +1,86 @@
+"""Runner: the API the app and the CLI use to run a snippet and get its verdict."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import secrets
+from types import TracebackType
+from typing import Any
+
+from runner.checks import evaluate, validate
+from runner.launch import Launcher, Limits, ProcessLauncher, frame
+from runner.verdict import assemble
+
+VIRTUAL_CAP_SECONDS = 600.0
+CPU_HOG_SECONDS = 0.1
+
+
+def default_launcher() -> Launcher:
+    """The strongest isolation this machine offers."""
+    return ProcessLauncher()
+
+
+class Runner:
+    """Runs snippets, one fresh process each, and returns verdicts.
+
+    Safe to share between threads: every run has its own process, pipes and nonce.
+    """
+
+    def __init__(
+        self,
+        launcher: Launcher | None = None,
+        limits: Limits | None = None,
+        virtual_cap: float = VIRTUAL_CAP_SECONDS,
+        cpu_hog_seconds: float = CPU_HOG_SECONDS,
+    ) -> None:
+        self.launcher = launcher or default_launcher()
+        self.limits = limits or Limits()
+        self.virtual_cap = virtual_cap
+        self.cpu_hog_seconds = cpu_hog_seconds
+
+    def run(
+        self,
+        source: str,
+        spec: dict[str, Any] | None = None,
+        real_time: bool = False,
+        timeout: float | None = None,
+    ) -> dict[str, Any]:
+        """Run source as a program; with a spec, also judge it (adds `passed` and `checks`).
+
+        Raises checks.SpecError for a spec that cannot be checked, before running anything.
+        """
+        if spec is not None:
+            validate(spec)
+        nonce = secrets.token_hex(16)
+        request = {
+            "nonce": nonce,
+            "source": source,
+            "real_time": real_time,
+            "virtual_cap": self.virtual_cap,
+            "cpu_hog_seconds": self.cpu_hog_seconds,
+        }
+        limits = self.limits
+        if timeout is not None:
+            limits = dataclasses.replace(limits, wall_seconds=timeout)
+        outcome = self.launcher.launch(frame(json.dumps(request).encode()), limits)
+        verdict = assemble(outcome, nonce, self.launcher.name, limits.wall_seconds)
+        if spec is not None:
+            results = evaluate(spec, verdict, source)
+            verdict["passed"] = all(result["passed"] for result in results)
+            verdict["checks"] = results
+        return verdict
+
+    def close(self) -> None:
+        self.launcher.close()
+
+    def __enter__(self) -> Runner:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -1,0 +1,114 @@
+"""The verdict: one JSON-ready dict built from a run's outcome and the harness's report."""
+
+from __future__ import annotations
+
+import json
+import signal
+from typing import Any
+
+from runner.launch import Outcome
+
+
+class ChannelError(ValueError):
+    """The channel did not carry exactly one well-formed report for this run."""
+
+
+def read_report(channel: bytes, nonce: str) -> dict[str, Any]:
+    """The harness's one length-prefixed report, or ChannelError for anything else."""
+    if not channel:
+        raise ChannelError("the program ended without a report from the runner")
+    if len(channel) < 4:
+        raise ChannelError("the runner's report is cut short")
+    size = int.from_bytes(channel[:4], "big")
+    if size != len(channel) - 4:
+        raise ChannelError("the runner's report channel holds something else besides the report")
+    try:
+        report = json.loads(channel[4:])
+    except (UnicodeDecodeError, ValueError) as error:
+        raise ChannelError(f"the runner's report is not valid JSON: {error}") from None
+    if not isinstance(report, dict) or report.get("nonce") != nonce:
+        raise ChannelError("the runner's report does not belong to this run")
+    if report.get("status") not in {"ok", "error", "deadlock", "virtual_timeout"}:
+        raise ChannelError("the runner's report has no valid status")
+    return report
+
+
+def concurrency(tasks: list[dict[str, Any]], end: float) -> int:
+    """The most tasks doing their own work at one virtual moment.
+
+    A task counts from its first step to its end, except while it only waits for other tasks
+    (await task, gather, wait, TaskGroup): a main() that awaits two tasks makes 2, not 3.
+    """
+    edges: list[tuple[float, int]] = []
+    for span in tasks:
+        if span.get("started") is None:
+            continue
+        finished = span["finished"] if span.get("finished") is not None else end
+        pieces = [(span["started"], finished)]
+        for start, stop in sorted(span.get("awaiting_tasks", [])):
+            last_start, last_stop = pieces.pop()
+            pieces += [(last_start, min(start, last_stop)), (max(stop, last_start), last_stop)]
+        for start, stop in pieces:
+            if stop > start:
+                edges += [(start, 1), (stop, -1)]
+    best = current = 0
+    # Ends before starts at the same moment: a task that ends as another begins did not overlap.
+    for _, step in sorted(edges, key=lambda edge: (edge[0], edge[1])):
+        current += step
+        best = max(best, current)
+    return best
+
+
+def _killed_message(returncode: int | None) -> str:
+    if returncode is not None and returncode < 0:
+        number = -returncode
+        if number == signal.SIGXCPU:
+            return "The program used up its CPU time limit and was stopped."
+        if number == signal.SIGKILL:
+            return "The program was killed (it used too much memory or CPU time)."
+        if number == signal.SIGSEGV:
+            return "The Python process crashed (segmentation fault)."
+        return f"The program was killed by signal {signal.Signals(number).name}."
+    return "The program ended abnormally."
+
+
+def assemble(outcome: Outcome, nonce: str, sandbox: str, limits_wall: float) -> dict[str, Any]:
+    """The verdict for one run; never a success unless the channel held this run's report."""
+    report: dict[str, Any] | None = None
+    error: str | None = None
+    try:
+        report = read_report(outcome.channel, nonce)
+    except ChannelError as problem:
+        error = str(problem)
+    if outcome.output_truncated:
+        status = "output_limit"
+        error = "The program printed more than the output limit; it was stopped."
+        report = None
+    elif outcome.killed:
+        status = "timeout"
+        error = f"The program did not finish within {limits_wall:g} s of real time; it was stopped."
+        report = None
+    elif report is None:
+        killed = outcome.returncode is not None and outcome.returncode < 0
+        status = "killed" if killed else "error"
+        error = _killed_message(outcome.returncode) if killed else error
+    else:
+        status = report["status"]
+    tasks = report.get("tasks", []) if report else []
+    virtual = float(report.get("virtual_seconds", 0.0)) if report else 0.0
+    return {
+        "status": status,
+        "stdout": outcome.stdout.decode("utf-8", "replace"),
+        "stderr": outcome.stderr.decode("utf-8", "replace"),
+        "exit_code": report.get("exit_code") if report else None,
+        "exception": report.get("exception") if report else None,
+        "virtual_seconds": round(virtual, 9),
+        "wall_seconds": round(outcome.wall_seconds, 6),
+        "real_time": bool(report.get("real_time")) if report else False,
+        "events": report.get("events", []) if report else [],
+        "tasks": tasks,
+        "concurrency": concurrency(tasks, virtual),
+        "output_truncated": outcome.output_truncated,
+        "sandbox": sandbox,
+        "error": error,
+    }
