@@ -1,0 +1,157 @@
+"""The asyncio deck: both languages hold the same cards, cover every topic, and their claims run."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from quiz.deckfile import CardSource, DeckSource, parse_deck_file
+
+CONTENT = Path(__file__).resolve().parents[2] / "content"
+EN = parse_deck_file(CONTENT / "asyncio.en.md")
+RU = parse_deck_file(CONTENT / "asyncio.ru.md")
+KINDS = ("basic", "choice", "type-in", "order", "predict", "code")
+TOPICS = [f"topic-{n}" for n in range(1, 13)]
+SPEC_KEYS = {
+    "output",
+    "virtual_seconds",
+    "concurrency",
+    "no_blocking",
+    "no_cpu_hog",
+    "exception",
+    "must_use",
+    "must_not_use",
+    "status",
+    "events",
+}
+# Predict cards whose subject is a run that does not end normally.
+PREDICT_STATUS = {"future-never-set-deadlock": "deadlock"}
+DOCS_LINK = re.compile(r"\]\(https://docs\.python\.org/3/[a-z/._-]+\.html(#[\w.-]+)?\)")
+CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
+
+PREDICT = [card for card in EN.cards if card.kind == "predict"]
+CODE = [card for card in EN.cards if card.kind == "code"]
+WRONG = [(card, n) for card in CODE for n in range(len(card.wrong))]
+
+
+def runnable(card: CardSource) -> dict[str, Any]:
+    """Everything in a card that must be identical in every language."""
+    return {
+        "kind": card.kind,
+        "tags": card.tags,
+        "snippet": card.snippet,
+        "starter": card.starter,
+        "solution": card.solution,
+        "wrong": [(wrong.check, wrong.code) for wrong in card.wrong],
+        "checks": card.checks,
+        "options": [option["correct"] for option in card.options],
+        "answers": len(card.answers) > 0,
+        "items": len(card.items),
+        "hints": len(card.hints),
+    }
+
+
+@pytest.fixture(scope="module")
+def runner() -> Iterator[Any]:
+    from runner import Runner
+
+    with Runner() as r:
+        yield r
+
+
+@pytest.mark.parametrize("deck", [EN, RU], ids=["en", "ru"])
+def test_each_language_has_enough_cards_of_every_kind(deck: DeckSource) -> None:
+    kinds = Counter(card.kind for card in deck.cards)
+
+    assert deck.deck == "asyncio"
+    assert len(deck.cards) >= 60
+    assert kinds["predict"] >= 15
+    assert kinds["code"] >= 12
+    assert set(kinds) == set(KINDS)
+
+
+def test_russian_and_english_files_hold_the_same_cards() -> None:
+    assert [card.id for card in RU.cards] == [card.id for card in EN.cards]
+    for en, ru in zip(EN.cards, RU.cards, strict=True):
+        assert runnable(ru) == runnable(en), en.id
+
+
+def test_every_topic_has_cards_of_at_least_three_kinds() -> None:
+    kinds: dict[str, set[str]] = {topic: set() for topic in TOPICS}
+    for card in EN.cards:
+        topics = [tag for tag in card.tags if tag.startswith("topic-")]
+        assert topics and set(topics) <= set(TOPICS), card.id
+        for topic in topics:
+            kinds[topic].add(card.kind)
+
+    assert {topic: len(k) >= 3 for topic, k in kinds.items()} == {topic: True for topic in TOPICS}
+
+
+@pytest.mark.parametrize("deck", [EN, RU], ids=["en", "ru"])
+def test_every_back_links_to_the_python_documentation(deck: DeckSource) -> None:
+    without = [card.id for card in deck.cards if not DOCS_LINK.search(card.back)]
+
+    assert without == []
+
+
+def test_the_russian_file_is_written_in_russian() -> None:
+    untranslated = [
+        card.id
+        for card in RU.cards
+        if not (CYRILLIC.search(card.front) and CYRILLIC.search(card.back))
+        or not all(CYRILLIC.search(hint) for hint in card.hints)
+    ]
+
+    assert untranslated == []
+
+
+@pytest.mark.parametrize("card", CODE, ids=lambda card: card.id)
+def test_code_cards_use_only_the_runners_checks(card: CardSource) -> None:
+    assert set(card.checks) <= SPEC_KEYS
+    assert card.hints
+    for wrong in card.wrong:
+        assert wrong.check in card.checks, f"Wrong: {wrong.check} names no check of the card"
+
+
+@pytest.mark.parametrize("card", PREDICT, ids=lambda card: card.id)
+def test_predict_snippets_run_and_print_what_the_back_says(runner: Any, card: CardSource) -> None:
+    verdict = runner.run(card.snippet)
+
+    assert verdict["status"] == PREDICT_STATUS.get(card.id, "ok"), verdict["stderr"]
+    lines = verdict["stdout"].splitlines()
+    assert lines
+    for deck in (EN, RU):
+        back = next(c.back for c in deck.cards if c.id == card.id)
+        missing = [line for line in lines if f"`{line}`" not in back]
+        assert missing == [], f"{deck.language} back does not show these printed lines"
+
+
+@pytest.mark.parametrize("card", CODE, ids=lambda card: card.id)
+def test_code_solutions_pass_their_checks(runner: Any, card: CardSource) -> None:
+    verdict = runner.run(card.solution, spec=card.checks)
+
+    failed = [check for check in verdict["checks"] if not check["passed"]]
+    assert verdict["passed"], failed
+
+
+@pytest.mark.parametrize("card,n", WRONG, ids=lambda v: v.id if isinstance(v, CardSource) else v)
+def test_wrong_solutions_fail_the_check_they_name(runner: Any, card: CardSource, n: int) -> None:
+    wrong = card.wrong[n]
+
+    verdict = runner.run(wrong.code, spec=card.checks)
+
+    results = {check["name"]: check["passed"] for check in verdict["checks"]}
+    assert not verdict["passed"]
+    assert results[wrong.check] is False, results
+
+
+@pytest.mark.parametrize("card", CODE, ids=lambda card: card.id)
+def test_the_starter_does_not_already_pass(runner: Any, card: CardSource) -> None:
+    verdict = runner.run(card.starter, spec=card.checks)
+
+    assert not verdict["passed"]
