@@ -29,6 +29,8 @@ PACKAGE = Path(__file__).absolute().parent
 # Where the harness and the zygote appear inside the sandbox (copied in over a memfd, read-only).
 INSIDE = "/run/loopdeck"
 PR_SET_CHILD_SUBREAPER = 36
+# The verdict's sandbox field where bubblewrap is missing and runs are only separate processes.
+NO_BUBBLEWRAP = "process (no bubblewrap)"
 # The harness function a sandboxed process calls with (request bytes, channel fd).
 HARNESS_ENTRY = "serve_one"
 # Python's own isolation without -E, so the fixed hash seed in CHILD_ENV applies.
@@ -229,7 +231,7 @@ def bwrap_available() -> bool:
 
 def sandbox_kind() -> str:
     """The isolation this machine gives learners' code, as the verdict's sandbox field says it."""
-    return "bwrap" if bwrap_available() else "process (no bubblewrap)"
+    return "bwrap" if bwrap_available() else NO_BUBBLEWRAP
 
 
 def exit_code(bwrap_status: int) -> int:

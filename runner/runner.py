@@ -9,7 +9,8 @@ from types import TracebackType
 from typing import Any
 
 from runner.checks import evaluate, validate
-from runner.launch import Launcher, Limits, ProcessLauncher, frame
+from runner.launch import Launcher, Limits, frame
+from runner.sandbox_choice import strongest_launcher
 from runner.verdict import assemble
 
 VIRTUAL_CAP_SECONDS = 600.0
@@ -18,7 +19,7 @@ CPU_HOG_SECONDS = 0.1
 
 def default_launcher() -> Launcher:
     """The strongest isolation this machine offers."""
-    return ProcessLauncher()
+    return strongest_launcher()
 
 
 class Runner:
