@@ -21,3 +21,11 @@ def render_markdown(text: str) -> SafeString:
         link_rel="noopener noreferrer",
     )
     return mark_safe(clean)  # noqa: S308  (sanitised by nh3 just above)
+
+
+def render_markdown_inline(text: str) -> SafeString:
+    """One line of Markdown (an option, an item) without the paragraph around it."""
+    html = str(render_markdown(text)).strip()
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        html = html[3:-4]
+    return mark_safe(html)  # noqa: S308  (sanitised by render_markdown)
