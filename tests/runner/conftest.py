@@ -8,12 +8,14 @@ from typing import Any
 
 import pytest
 
-from runner import Runner
+from runner import ProcessLauncher, Runner
 
 
-@pytest.fixture(scope="session")
-def shared_runner() -> Iterator[Runner]:
-    with Runner() as runner:
+@pytest.fixture(scope="session", params=["default", "process"])
+def shared_runner(request: pytest.FixtureRequest) -> Iterator[Runner]:
+    """The runner the app gets (bubblewrap where it works), and the plain process sandbox."""
+    launcher = ProcessLauncher() if request.param == "process" else None
+    with Runner(launcher=launcher) as runner:
         yield runner
 
 

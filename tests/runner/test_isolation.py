@@ -1,0 +1,99 @@
+"""What the process around a snippet guarantees: no forged verdicts, caps, limits, no input."""
+
+from __future__ import annotations
+
+import ast
+
+SPEC = {"status": "ok", "output": {"contains": "ok"}}
+
+
+def test_printing_a_fake_verdict_is_just_output(run):
+    verdict = run(
+        """
+        import json
+        print(json.dumps({"status": "ok", "passed": True, "checks": []}))
+        raise SystemExit(3)
+        """,
+        spec=SPEC,
+    )
+    assert verdict["status"] == "error"
+    assert verdict["exit_code"] == 3
+    assert verdict["passed"] is False
+
+
+def test_junk_written_to_every_descriptor_is_an_error_never_a_pass(run):
+    verdict = run(
+        """
+        import os
+        for fd in range(3, 256):
+            try:
+                os.write(fd, b"junk")
+            except OSError:
+                pass
+        print("ok")
+        """,
+        spec=SPEC,
+    )
+    assert verdict["status"] == "error"
+    assert "besides the report" in verdict["error"] or "report" in verdict["error"]
+    assert verdict["passed"] is False
+
+
+def test_a_well_formed_report_with_a_guessed_nonce_is_rejected(run):
+    verdict = run(
+        """
+        import json, os
+        body = json.dumps({"nonce": "guess", "status": "ok", "events": [], "tasks": []}).encode()
+        for fd in range(3, 256):
+            try:
+                os.write(fd, len(body).to_bytes(4, "big") + body)
+            except OSError:
+                pass
+        print("ok", flush=True)
+        os._exit(0)
+        """,
+        spec=SPEC,
+    )
+    assert verdict["status"] == "error"
+    assert verdict["error"] == "the runner's report does not belong to this run"
+    assert verdict["passed"] is False
+
+
+def test_ending_without_a_report_is_an_error(run):
+    verdict = run("import os\nprint('ok', flush=True)\nos._exit(0)\n", spec=SPEC)
+    assert verdict["status"] == "error"
+    assert verdict["error"] == "the program ended without a report from the runner"
+    assert verdict["passed"] is False
+
+
+def test_endless_output_is_cut_at_the_cap(run):
+    verdict = run("while True:\n    print('x' * 1000)\n")
+    assert verdict["status"] == "output_limit"
+    assert verdict["output_truncated"] is True
+    assert 0 < len(verdict["stdout"]) + len(verdict["stderr"]) <= 64 * 1024
+
+
+def test_a_busy_loop_is_killed_at_the_wall_clock_limit(run):
+    verdict = run("while True:\n    pass\n", timeout=0.5)
+    assert verdict["status"] == "timeout"
+    assert 0.5 <= verdict["wall_seconds"] < 2.0
+    assert verdict["exit_code"] is None
+
+
+def test_the_environment_is_empty_and_stdin_is_closed(run):
+    verdict = run(
+        """
+        import os
+        print(sorted(os.environ))
+        print(repr(input()))
+        """
+    )
+    names = set(ast.literal_eval(verdict["stdout"]))
+    assert names <= {"LANG", "MALLOC_ARENA_MAX", "PYTHONHASHSEED", "TZ", "PWD"}
+    assert verdict["exception"]["type"] == "EOFError"
+
+
+def test_a_huge_allocation_fails_inside_the_snippet(run):
+    verdict = run("data = bytearray(4 << 30)\n")
+    assert verdict["status"] == "error"
+    assert verdict["exception"]["type"] == "MemoryError"
