@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import functools
-import shutil
 from typing import Any
 
 from django.conf import settings
 from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
-
-@functools.cache
-def bubblewrap_available() -> bool:
-    return shutil.which("bwrap") is not None
+from runner import bwrap_available as bubblewrap_available
 
 
 def sandbox_warning() -> str:
@@ -33,7 +28,8 @@ def check_sandbox(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMe
         return []
     return [
         checks.Error(
-            "bubblewrap (bwrap) is not installed, so learners' code would run without isolation.",
+            "bubblewrap (bwrap) is missing or cannot build its sandbox here, so learners' code "
+            "would run without isolation.",
             hint="Install the Debian package 'bubblewrap', or set DEBUG=1 for local development.",
             id="quiz.E001",
         )
