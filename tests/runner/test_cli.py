@@ -1,0 +1,85 @@
+"""`python -m runner run|check`: one JSON verdict on stdout, exit code 0 whenever there is one."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PROGRAM = """\
+import asyncio
+
+async def main():
+    await asyncio.gather(asyncio.sleep(3), asyncio.sleep(3))
+    print("done")
+
+asyncio.run(main())
+"""
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "runner", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+
+
+def test_run_prints_one_verdict(tmp_path):
+    program = tmp_path / "main.py"
+    program.write_text(PROGRAM)
+    result = cli("run", str(program))
+    assert result.returncode == 0, result.stderr
+    verdict = json.loads(result.stdout)
+    assert (verdict["status"], verdict["stdout"], verdict["virtual_seconds"]) == (
+        "ok",
+        "done\n",
+        3.0,
+    )
+    assert {"exit_code", "wall_seconds", "events", "tasks", "sandbox"} <= set(verdict)
+
+
+def test_a_failing_program_still_exits_zero(tmp_path):
+    program = tmp_path / "main.py"
+    program.write_text("raise ValueError('no')\n")
+    result = cli("run", str(program), "--timeout", "5")
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["exception"]["type"] == "ValueError"
+
+
+def test_real_time_runs_on_the_real_clock(tmp_path):
+    program = tmp_path / "main.py"
+    program.write_text("import asyncio\nasyncio.run(asyncio.sleep(0.2))\n")
+    verdict = json.loads(cli("run", str(program), "--real-time").stdout)
+    assert verdict["real_time"] is True
+    assert verdict["virtual_seconds"] >= 0.2
+
+
+def test_check_adds_passed_and_checks(tmp_path):
+    program = tmp_path / "main.py"
+    program.write_text(PROGRAM)
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"virtual_seconds": {"max": 3.0}, "concurrency": 3}))
+    result = cli("check", str(program), "--spec", str(spec))
+    assert result.returncode == 0, result.stderr
+    verdict = json.loads(result.stdout)
+    assert verdict["passed"] is False
+    assert [(c["name"], c["passed"]) for c in verdict["checks"]] == [
+        ("virtual_seconds", True),
+        ("concurrency", False),
+    ]
+
+
+def test_a_bad_spec_is_an_error_without_a_verdict(tmp_path):
+    program = tmp_path / "main.py"
+    program.write_text(PROGRAM)
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"speed": "fast"}))
+    result = cli("check", str(program), "--spec", str(spec))
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "speed" in result.stderr
