@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from quiz.deckfile import CardSource, DeckSource, parse_deck_file
+from tests.deck.claims import CLAIMS
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 EN = parse_deck_file(CONTENT / "asyncio.en.md")
@@ -34,6 +35,7 @@ PREDICT_STATUS = {"future-never-set-deadlock": "deadlock"}
 DOCS_LINK = re.compile(r"\]\(https://docs\.python\.org/3/[a-z/._-]+\.html(#[\w.-]+)?\)")
 CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 
+CARDS = {card.id: card for card in EN.cards}
 PREDICT = [card for card in EN.cards if card.kind == "predict"]
 CODE = [card for card in EN.cards if card.kind == "code"]
 WRONG = [(card, n) for card in CODE for n in range(len(card.wrong))]
@@ -155,3 +157,22 @@ def test_the_starter_does_not_already_pass(runner: Any, card: CardSource) -> Non
     verdict = runner.run(card.starter, spec=card.checks)
 
     assert not verdict["passed"]
+
+
+@pytest.mark.parametrize("card_id", sorted(CLAIMS))
+def test_what_a_card_claims_is_what_python_does(runner: Any, card_id: str) -> None:
+    source, printed = CLAIMS[card_id]
+
+    verdict = runner.run(source)
+
+    assert card_id in CARDS
+    assert (verdict["status"], verdict["stdout"]) == ("ok", printed), verdict["stderr"]
+
+
+def test_the_notes_first_program_is_an_indentation_error(runner: Any) -> None:
+    verdict = runner.run(CARDS["fix-first-program"].starter)
+
+    assert verdict["status"] == "error"
+    assert "IndentationError: unexpected indent" in verdict["stderr"]
+    right = [o["text"] for o in CARDS["first-program-indentation"].options if o["correct"]]
+    assert right == ["Python refuses to run it: `IndentationError: unexpected indent`"]
