@@ -65,9 +65,7 @@ def program(tree: object) -> str:
     return "import asyncio\n\n" + "\n".join(functions) + f"\nasyncio.run({root}())\n"
 
 
-@settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=25, deadline=None)
 @given(tree=trees)
 def test_virtual_seconds_equal_the_critical_path(shared_runner, tree):
     verdict = shared_runner.run(program(tree))
