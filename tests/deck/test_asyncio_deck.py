@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from quiz.deckfile import CardSource, DeckSource, parse_deck_file
+from runner import Runner
 from tests.deck.claims import CLAIMS
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
@@ -41,7 +42,7 @@ CODE = [card for card in EN.cards if card.kind == "code"]
 WRONG = [(card, n) for card in CODE for n in range(len(card.wrong))]
 
 
-def runnable(card: CardSource) -> dict[str, Any]:
+def shared_parts(card: CardSource) -> dict[str, Any]:
     """Everything in a card that must be identical in every language."""
     return {
         "kind": card.kind,
@@ -60,7 +61,6 @@ def runnable(card: CardSource) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def runner() -> Iterator[Any]:
-    from runner import Runner
 
     with Runner() as r:
         yield r
@@ -80,7 +80,7 @@ def test_each_language_has_enough_cards_of_every_kind(deck: DeckSource) -> None:
 def test_russian_and_english_files_hold_the_same_cards() -> None:
     assert [card.id for card in RU.cards] == [card.id for card in EN.cards]
     for en, ru in zip(EN.cards, RU.cards, strict=True):
-        assert runnable(ru) == runnable(en), en.id
+        assert shared_parts(ru) == shared_parts(en), en.id
 
 
 def test_every_topic_has_cards_of_at_least_three_kinds() -> None:
