@@ -61,7 +61,6 @@ def shared_parts(card: CardSource) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def runner() -> Iterator[Any]:
-
     with Runner() as r:
         yield r
 
