@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from quiz.models import Card, CardText, Deck, DeckText, Presentation, Progress, Review
+from quiz.models import Card, CardText, Deck, DeckText, Presentation, Progress, Review, Run
 
 
 class DeckTextInline(admin.TabularInline):
@@ -58,3 +58,14 @@ class PresentationAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "card__key"]
     list_select_related = ["user", "card__deck"]
     raw_id_fields = ["user", "card"]
+
+
+@admin.register(Run)
+class RunAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "user", "card", "kind", "status", "passed", "error"]
+    list_filter = ["kind", "status", "passed", "card__deck"]
+    search_fields = ["user__username", "card__key", "code"]
+    date_hierarchy = "created_at"
+    list_select_related = ["user", "card__deck"]
+    raw_id_fields = ["user", "card", "presentation"]
+    readonly_fields = ["run_id", "task_id", "created_at", "started_at", "finished_at"]
