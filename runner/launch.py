@@ -175,13 +175,23 @@ class ProcessLauncher:
             if self._closed:
                 raise RuntimeError("the launcher is closed")
             child, self._spare = self._spare, None
-            if self.warm:
-                self._spare = _Child(self.python)
         if child is None or child.process.poll() is not None:
             if child is not None:
                 child.discard()
             child = _Child(self.python)
-        return child.run(request, limits)
+        try:
+            return child.run(request, limits)
+        finally:
+            # The next run's interpreter starts now, while the caller reads this verdict.
+            self._refill()
+
+    def _refill(self) -> None:
+        if not self.warm:
+            return
+        with self._lock:
+            if self._closed or self._spare is not None:
+                return
+            self._spare = _Child(self.python)
 
     def close(self) -> None:
         with self._lock:
