@@ -186,7 +186,7 @@ def allowed_ratings(presentation: Presentation) -> list[int]:
 def answer(presentation: Presentation, rating: int, duration_ms: int, now: datetime) -> Review:
     """Apply the stored outcome of `rating`; refuse a repeat, a card not due, a bad rating."""
     locked = (
-        Presentation.objects.select_for_update()
+        Presentation.objects.select_for_update(of=("self",))
         .select_related("card__deck")
         .get(pk=presentation.pk)
     )
@@ -225,7 +225,7 @@ def answer(presentation: Presentation, rating: int, duration_ms: int, now: datet
 def undo_last(user: AbstractBaseUser, deck: Deck) -> Card | None:
     """Take back the learner's last answer in `deck`: progress as it was, log row removed."""
     review = (
-        Review.objects.select_for_update()
+        Review.objects.select_for_update(of=("self",))
         .filter(user=user, card__deck=deck)
         .select_related("card", "presentation")
         .order_by("-reviewed_at", "-pk")
