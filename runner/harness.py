@@ -196,10 +196,13 @@ class VirtualClock:
     in the order of their virtual deadlines, never in the order the OS schedules threads.
     """
 
-    def __init__(self, cap: float, on_cap: Callable[[], None]) -> None:
+    def __init__(
+        self, cap: float, on_cap: Callable[[], None], on_deadlock: Callable[[], None]
+    ) -> None:
         self.now = 0.0
         self.cap = cap
         self._on_cap = on_cap
+        self._on_deadlock = on_deadlock
         self._cond = threading.Condition(threading.RLock())
         self._running = 1
         # thread ident -> (wake time or None, counted as a participant, what it waits for)
@@ -244,11 +247,11 @@ class VirtualClock:
         target: object = None,
         interrupted: Callable[[], bool] | None = None,
         grace: float = 0.0,
-    ) -> bool:
+    ) -> None:
         """Stop running until the clock reaches wake or target is released.
 
-        Returns False when woken normally. Returns True when nothing can ever wake this thread
-        (every participant waits, nobody has a wake-up time): the caller reports a deadlock.
+        When nothing can ever wake anyone (every participant waits, none has a wake-up time)
+        the run ends as a deadlock; `grace` real seconds first if real I/O might still arrive.
         """
         me = threading.get_ident()
         counted = self.counted
@@ -273,8 +276,7 @@ class VirtualClock:
                 if self._hopeless(stalled):
                     hopeless_since = hopeless_since or _real_monotonic()
                     if _real_monotonic() - hopeless_since >= grace:
-                        self._wake_locked(me)
-                        return True
+                        self._on_deadlock()
                 else:
                     hopeless_since = None
                 if stalled:
@@ -283,7 +285,6 @@ class VirtualClock:
                     if me not in self._sleepers:
                         break
                 self._cond.wait(0.005 if interrupted is not None else STALL_SECONDS / 5)
-        return False
 
     @contextlib.contextmanager
     def waiting(self, target: object = None) -> Iterator[None]:
@@ -299,6 +300,8 @@ class VirtualClock:
                 self._sleepers[me] = (None, counted, target)
                 self._changed()
                 self._advance_locked()
+                if self._hopeless(stalled=False):
+                    self._on_deadlock()
         if nested:
             yield
             return
@@ -396,14 +399,12 @@ class _VirtualSelector(selectors.DefaultSelector):
         def io_ready() -> bool:
             return bool(super(_VirtualSelector, self).select(0))
 
-        hopeless = clock.block(
+        clock.block(
             wake,
             target=loop,
             interrupted=io_ready if watches_io else None,
             grace=IO_GRACE_SECONDS if watches_io else 0.0,
         )
-        if hopeless:
-            _run.deadlock()
         return super().select(0)
 
 
@@ -678,9 +679,8 @@ class _Run:
         self.channel_fd = channel_fd
         self.clock: VirtualClock | None = None
         if not self.real_time:
-            self.clock = VirtualClock(
-                float(request.get("virtual_cap", 600.0)), self.virtual_timeout
-            )
+            cap = float(request.get("virtual_cap", 600.0))
+            self.clock = VirtualClock(cap, self.virtual_timeout, self.deadlock)
         self.real_started = _real_monotonic()
         self.events: list[dict[str, Any]] = []
         self.spans: list[dict[str, Any]] = []

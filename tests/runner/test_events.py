@@ -330,3 +330,20 @@ def test_the_same_snippet_gives_the_same_verdict_every_time(run):
     first, second = run(source), run(source)
     for key in ("status", "stdout", "virtual_seconds", "events", "tasks"):
         assert first[key] == second[key]
+
+
+def test_waiting_in_the_loop_thread_for_work_only_the_loop_can_do_is_a_deadlock(run):
+    verdict = run(
+        """
+        import asyncio
+
+        async def main():
+            loop = asyncio.get_running_loop()
+            future = asyncio.run_coroutine_threadsafe(asyncio.sleep(1), loop)
+            future.result()
+
+        asyncio.run(main())
+        """
+    )
+    assert verdict["status"] == "deadlock"
+    assert [(e["kind"], e["line"]) for e in verdict["events"]] == [("deadlock", 7)]
