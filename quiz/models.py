@@ -22,6 +22,26 @@ KIND_CHOICES = [
 AUTO_GRADED = {"choice", "type-in", "order", "predict"}
 
 
+class Status(models.TextChoices):
+    """Whether learners see a deck or a card; decks and cards loaded from files are published."""
+
+    DRAFT = "draft", _("draft")
+    PUBLISHED = "published", _("published")
+
+
+class Source(models.TextChoices):
+    """Where a deck is written: in content/ files (read-only in the browser) or in the browser."""
+
+    FILE = "file", _("deck file")
+    BROWSER = "browser", _("browser")
+
+
+class DeckQuerySet(models.QuerySet["Deck"]):
+    def studyable(self) -> DeckQuerySet:
+        """The decks learners see: published and not archived."""
+        return self.filter(status=Status.PUBLISHED, archived_at__isnull=True)
+
+
 class Deck(models.Model):
     slug = models.SlugField(_("id"), unique=True)
     source_path = models.CharField(
@@ -36,6 +56,31 @@ class Deck(models.Model):
     reviews_per_day = models.PositiveIntegerField(_("maximum reviews per day"), default=200)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    source = models.CharField(
+        _("written in"), max_length=10, choices=Source.choices, default=Source.FILE
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PUBLISHED
+    )
+    archived_at = models.DateTimeField(
+        _("archived"), null=True, blank=True, help_text=_("Hidden from learners; history kept.")
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_decks",
+    )
+    coauthors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("co-authors"),
+        blank=True,
+        related_name="coauthored_decks",
+    )
+
+    objects = DeckQuerySet.as_manager()
 
     class Meta:
         ordering = ["slug"]
@@ -73,6 +118,10 @@ class CardQuerySet(models.QuerySet["Card"]):
     def active(self) -> CardQuerySet:
         return self.filter(retired_at__isnull=True)
 
+    def studyable(self) -> CardQuerySet:
+        """The cards learners are shown: not retired, and published."""
+        return self.filter(retired_at__isnull=True, status=Status.PUBLISHED)
+
 
 class Card(models.Model):
     deck = models.ForeignKey(Deck, on_delete=models.CASCADE, related_name="cards")
@@ -82,6 +131,9 @@ class Card(models.Model):
     position = models.PositiveIntegerField(default=0)
     retired_at = models.DateTimeField(
         _("retired"), null=True, blank=True, help_text=_("Removed from its deck; history kept.")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PUBLISHED
     )
 
     objects = CardQuerySet.as_manager()

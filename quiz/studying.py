@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quiz import scheduling
 from quiz.grading import Grade, grade
-from quiz.models import AUTO_GRADED, Card, Deck, Presentation, Progress, Review
+from quiz.models import AUTO_GRADED, Card, Deck, Presentation, Progress, Review, Status
 
 PRESENTATION_REUSE = timedelta(hours=1)
 
@@ -69,7 +69,7 @@ def deck_statuses(
     """Per deck: due now, new today, next due; a fixed number of queries for any data size."""
     now = now or timezone.now()
     ids = [deck.pk for deck in decks]
-    active = Q(card__retired_at__isnull=True, card__deck__in=ids)
+    active = Q(card__retired_at__isnull=True, card__status=Status.PUBLISHED, card__deck__in=ids)
     progress = {
         row["card__deck"]: row
         for row in Progress.objects.filter(active, user=user)
@@ -80,7 +80,10 @@ def deck_statuses(
     }
     cards = {
         row["deck"]: row["n"]
-        for row in Card.objects.active().filter(deck__in=ids).values("deck").annotate(n=Count("id"))
+        for row in Card.objects.studyable()
+        .filter(deck__in=ids)
+        .values("deck")
+        .annotate(n=Count("id"))
     }
     today = {
         row["card__deck"]: row
@@ -117,7 +120,11 @@ def next_card(
     if status.due_available:
         progress = (
             Progress.objects.filter(
-                user=user, card__deck=deck, card__retired_at__isnull=True, due__lte=now
+                user=user,
+                card__deck=deck,
+                card__retired_at__isnull=True,
+                card__status=Status.PUBLISHED,
+                due__lte=now,
             )
             .select_related("card__deck")
             .order_by("due", "card__position")
@@ -127,7 +134,7 @@ def next_card(
             return progress.card, progress
     if status.new_available:
         card = (
-            Card.objects.active()
+            Card.objects.studyable()
             .filter(deck=deck)
             .exclude(progress__user=user)
             .select_related("deck")

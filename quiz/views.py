@@ -40,14 +40,14 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def deck_list(request: HttpRequest) -> HttpResponse:
-    decks = list(Deck.objects.prefetch_related("texts"))
+    decks = list(Deck.objects.studyable().prefetch_related("texts"))
     statuses = studying.deck_statuses(request.user, decks)
     return render(request, "quiz/decks.html", {"statuses": statuses})
 
 
 @login_required
 def study(request: HttpRequest, slug: str) -> HttpResponse:
-    deck = get_object_or_404(Deck, slug=slug)
+    deck = get_object_or_404(Deck.objects.studyable(), slug=slug)
     return render_study(request, deck)
 
 
