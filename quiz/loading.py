@@ -15,7 +15,8 @@ from django.utils import timezone
 from quiz.deckfile import DeckError, DeckSource, parse_deck_file
 from quiz.models import Card, CardText, Deck, DeckText
 
-PredictOutput = Callable[[str], str]
+# A predict snippet → (its output, its status), as the runner reports them.
+PredictOutput = Callable[[str], tuple[str, str]]
 
 
 @dataclass
@@ -135,7 +136,7 @@ def load_decks(
 
 def _predict_outputs(
     by_deck: dict[str, list[DeckSource]], predict_output: PredictOutput | None
-) -> dict[str, str]:
+) -> dict[str, tuple[str, str]]:
     """Run each distinct predict snippet once (outside the transaction: runs take time)."""
     snippets = {
         card.snippet
@@ -154,18 +155,21 @@ def _predict_outputs(
     return {snippet: known.get(snippet) or predict_output(snippet) for snippet in snippets}
 
 
-def _stored_outputs(snippets: set[str]) -> dict[str, str]:
+def _stored_outputs(snippets: set[str]) -> dict[str, tuple[str, str]]:
     """Outputs already stored for unchanged snippets, so a second load runs nothing."""
-    stored: dict[str, str] = {}
+    stored: dict[str, tuple[str, str]] = {}
     for content in CardText.objects.filter(card__kind="predict").values_list("content", flat=True):
         snippet = content.get("snippet")
-        if snippet in snippets and "expected_output" in content:
-            stored[snippet] = content["expected_output"]
+        if snippet in snippets and "expected_status" in content:
+            stored[snippet] = (content["expected_output"], content["expected_status"])
     return stored
 
 
 def _load_deck(
-    slug: str, sources: list[DeckSource], outputs: dict[str, str], report: LoadReport
+    slug: str,
+    sources: list[DeckSource],
+    outputs: dict[str, tuple[str, str]],
+    report: LoadReport,
 ) -> None:
     deck_settings: dict[str, Any] = {}
     for source in sources:
@@ -212,7 +216,7 @@ def _load_deck(
             card = next(c for c in source.cards if c.id == shape.id)
             content = card.content()
             if card.kind == "predict":
-                content["expected_output"] = outputs[card.snippet]
+                content["expected_output"], content["expected_status"] = outputs[card.snippet]
             contents[source.language] = content
         card = existing.pop(shape.id, None)
         if card is None:

@@ -25,7 +25,8 @@ def run(source: str, spec: dict[str, Any] | None = None) -> dict[str, Any]:
     return runner().run(source, spec=spec)
 
 
-def predict_output(snippet: str) -> str:
-    """What a predict card's snippet prints, run in the sandbox on the virtual clock."""
+def predict_output(snippet: str) -> tuple[str, str]:
+    """What a predict card's snippet prints, and how it ends (ok, deadlock, error…), run in the
+    sandbox on the virtual clock."""
     verdict = run(snippet)
-    return verdict["stdout"]
+    return verdict["stdout"], verdict["status"]
