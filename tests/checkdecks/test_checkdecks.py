@@ -1,4 +1,4 @@
-"""checkdecks proves decks: predict outputs come from the runner, code cards' checks discriminate."""
+"""checkdecks: predict outputs come from the runner, and code cards' checks discriminate."""
 
 from __future__ import annotations
 

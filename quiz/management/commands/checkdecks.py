@@ -1,4 +1,4 @@
-"""Validate deck files and prove their code: predict snippets run, code cards' checks discriminate."""
+"""Validate deck files and prove their code: predict snippets run, code checks discriminate."""
 
 from __future__ import annotations
 
