@@ -123,22 +123,53 @@ def parse_deck_file(path: str | Path) -> DeckSource:
 
 
 def parse_deck_text(text: str, path: str = "<deck>") -> DeckSource:
+    deck, problems = read_deck_text(text, path)
+    if deck is None:
+        raise problems[0]
+    return deck
+
+
+def read_deck_text(text: str, path: str = "<deck>") -> tuple[DeckSource | None, list[DeckError]]:
+    """Read a deck file and every problem in it (at most one per card), in file order.
+
+    The deck is None when there is any problem: a teacher sees them all at once, and nothing
+    half-read is ever loaded.
+    """
     lines = text.splitlines()
-    deck, body_start = _parse_front_matter(lines, path)
+    problems: list[DeckError] = []
+    deck: DeckSource | None
+    try:
+        deck, body_start = _parse_front_matter(lines, path)
+    except DeckError as error:
+        problems.append(error)
+        deck, body_start = None, 1 if lines and lines[0].strip() == "---" else 0
+    cards: list[CardSource] = []
     seen: dict[str, int] = {}
-    for start, end in _card_blocks(lines, body_start, path):
-        card = _parse_card(lines, start, end, path)
+    blocks = _card_blocks(lines, body_start, path, problems)
+    for start, end in blocks:
+        try:
+            card = _parse_card(lines, start, end, path)
+        except DeckError as error:
+            problems.append(error)
+            continue
         if card.id in seen:
-            raise DeckError(
-                path,
-                start + 1,
-                f"card id '{card.id}' is used twice (first on line {seen[card.id]})",
+            problems.append(
+                DeckError(
+                    path,
+                    start + 1,
+                    f"card id '{card.id}' is used twice (first on line {seen[card.id]})",
+                )
             )
         seen[card.id] = start + 1
-        deck.cards.append(card)
-    if not deck.cards:
-        raise DeckError(path, len(lines) or 1, "the deck has no cards (a card starts with '## id')")
-    return deck
+        cards.append(card)
+    if not blocks:
+        problems.append(
+            DeckError(path, len(lines) or 1, "the deck has no cards (a card starts with '## id')")
+        )
+    if problems or deck is None:
+        return None, problems
+    deck.cards = cards
+    return deck, []
 
 
 def _parse_front_matter(lines: list[str], path: str) -> tuple[DeckSource, int]:
@@ -220,7 +251,9 @@ def _fenced_lines(lines: list[str], start: int, end: int) -> list[bool]:
     return inside
 
 
-def _card_blocks(lines: list[str], start: int, path: str) -> list[tuple[int, int]]:
+def _card_blocks(
+    lines: list[str], start: int, path: str, problems: list[DeckError]
+) -> list[tuple[int, int]]:
     fenced = _fenced_lines(lines, start, len(lines))
     heads = [
         start + i
@@ -229,7 +262,9 @@ def _card_blocks(lines: list[str], start: int, path: str) -> list[tuple[int, int
     ]
     for i, line in enumerate(lines[start:]):
         if not fenced[i] and SECTION_HEADING.match(line) and (not heads or start + i < heads[0]):
-            raise DeckError(path, start + i + 1, "a section comes before any card ('## id')")
+            problems.append(
+                DeckError(path, start + i + 1, "a section comes before any card ('## id')")
+            )
     return [(h, heads[n + 1] if n + 1 < len(heads) else len(lines)) for n, h in enumerate(heads)]
 
 
