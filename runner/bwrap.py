@@ -110,6 +110,10 @@ def bwrap_argv(
     ]
     if zygote:
         argv += ["--cap-add", "CAP_SYS_ADMIN", "--cap-add", "CAP_SETPCAP"]
+    else:
+        # The run itself is pid 1, as on the warm path: no bubblewrap init beside it that it
+        # could ptrace into a stop (and so hang its own sandbox until the wall clock).
+        argv += ["--as-pid-1"]
     argv += ["--ro-bind", os.path.realpath(config.python), config.python]
     for path in runtime_paths(config.python):
         argv += ["--ro-bind", path, path]
@@ -281,9 +285,6 @@ class BwrapLauncher:
         pipes = [os.pipe() for _ in range(3)]
         (out_read, out_write), (err_read, err_write), (channel_read, channel_write) = pipes
         run_limits = rlimits(limits)
-        if limits.processes is not None:
-            # bubblewrap's own init inside is a process of the same uid.
-            run_limits["processes"] = limits.processes + 1
         argv = bwrap_argv(self.bwrap, self.config, files, zygote=False, info_fd=info_write)
         argv += [self.config.python, *PYTHON_FLAGS, f"{INSIDE}/harness.py", str(channel_write)]
         child_ends = (stdin_read, out_write, err_write, channel_write, info_write)

@@ -1,0 +1,737 @@
+"""The hostile-snippet catalogue: what a learner's code may try, and the verdict each must get.
+
+Stdlib only: the suite also runs this catalogue as an ordinary user through /usr/bin/python3
+(tests/hostile/ordinary_user.py), where pytest is not installed.
+
+Placeholders replaced before a run: HOST_TCP_PORT, HOST_UDP_PORT, HOST_UNIX_PATH (listeners the
+host opens to see whether anything reaches them), REPO (this checkout), CANARY (the mark every
+file a snippet tries to create carries, so the host can look for it).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from typing import Any
+
+CANARY = "loopdeck-hostile-canary"
+# Put into the host's environment before any sandbox starts; no run may ever see it.
+SECRET = "hostile-canary-secret-key-7f3a"
+# The launchers' fixed environment, Python's locale coercion, and bubblewrap's --chdir.
+ENV_ALLOWED = {"PYTHONHASHSEED", "LANG", "TZ", "MALLOC_ARENA_MAX", "LC_CTYPE", "PWD"}
+
+NORMAL = """\
+import asyncio
+import time
+
+
+async def task(name):
+    print(f"{name} started")
+    await asyncio.sleep(3)
+    print(f"{name} finished")
+
+
+async def main():
+    start = time.time()
+    await asyncio.gather(task("A"), task("B"))
+    print(f"took {time.time() - start:.1f} s")
+
+
+asyncio.run(main())
+"""
+NORMAL_STDOUT = "A started\nB started\nA finished\nB finished\ntook 3.0 s\n"
+
+
+@dataclass(frozen=True)
+class Hostile:
+    """One attack, the statuses its verdict may have, and what its output must (not) show."""
+
+    name: str
+    source: str
+    statuses: frozenset[str]
+    # Text the run's stdout must contain / must not contain (a traceback on stderr may quote
+    # the line that would have printed it).
+    shows: tuple[str, ...] = ()
+    never_shows: tuple[str, ...] = ()
+    # A later run in the same runner that must print exactly "CLEAN".
+    then: str | None = None
+
+
+def hostile(
+    name: str,
+    source: str,
+    *statuses: str,
+    shows: tuple[str, ...] = (),
+    never_shows: tuple[str, ...] = (),
+    then: str | None = None,
+) -> Hostile:
+    """A catalogue entry; sources are written indented and dedented here."""
+    then = textwrap.dedent(then) if then is not None else None
+    return Hostile(name, textwrap.dedent(source), frozenset(statuses), shows, never_shows, then)
+
+
+def problems(case: Hostile, verdict: dict[str, Any], then: dict[str, Any] | None) -> list[str]:
+    """What is wrong with a hostile run's verdict (and its follow-up's); empty when it held."""
+    found = []
+    if verdict["status"] not in case.statuses:
+        found.append(f"status {verdict['status']!r}, expected one of {sorted(case.statuses)}")
+    for text in case.shows:
+        if text not in verdict["stdout"]:
+            found.append(f"stdout lacks {text!r}")
+    for text in case.never_shows:
+        if text in verdict["stdout"]:
+            found.append(f"stdout shows {text!r}")
+    if SECRET in verdict["stdout"] + verdict["stderr"]:
+        found.append("the host's secret leaked into the output")
+    if verdict["status"] == "ok" and verdict.get("passed") is True:
+        found.append("a hostile run passed a check")
+    if case.then is not None:
+        if then is None:
+            found.append("the follow-up run did not happen")
+        elif then["status"] != "ok" or then["stdout"] != "CLEAN\n":
+            tail = then["stderr"][-300:]
+            found.append(f"follow-up: {then['status']} {then['stdout']!r} {tail!r}")
+    return found
+
+
+def normal_problems(verdict: dict[str, Any]) -> list[str]:
+    """What is wrong with the normal program's verdict."""
+    if verdict["status"] == "ok" and verdict["stdout"] == NORMAL_STDOUT:
+        if verdict["virtual_seconds"] == 3.0:
+            return []
+    return [f"normal run: {verdict['status']} {verdict['stdout']!r} {verdict['stderr'][-300:]!r}"]
+
+
+ANY_END = ("error", "killed", "timeout")
+
+CATALOGUE: list[Hostile] = [
+    # --- processes and threads ---------------------------------------------------------------
+    hostile(
+        "fork_bomb",
+        """
+        import os
+        while True:
+            os.fork()
+        """,
+        *ANY_END,
+    ),
+    hostile(
+        "fork_bomb_that_keeps_trying",
+        """
+        import os
+        while True:
+            try:
+                os.fork()
+            except OSError:
+                pass
+        """,
+        *ANY_END,
+    ),
+    hostile(
+        "thread_bomb",
+        """
+        import threading
+        while True:
+            threading.Thread(target=threading.Event().wait, daemon=True).start()
+        """,
+        *ANY_END,
+    ),
+    # --- memory, CPU, stack ------------------------------------------------------------------
+    hostile("memory_one_huge_allocation", "data = bytearray(1 << 40)", "error", "killed"),
+    hostile(
+        "memory_gradual_growth",
+        """
+        chunks = []
+        while True:
+            chunks.append(b"x" * (1 << 20))
+        """,
+        *ANY_END,
+    ),
+    hostile(
+        "cpu_loop",
+        """
+        while True:
+            pass
+        """,
+        "killed",
+        "timeout",
+    ),
+    hostile(
+        "deep_recursion",
+        """
+        def down(n):
+            return down(n + 1)
+
+        down(0)
+        """,
+        "error",
+    ),
+    hostile(
+        "deep_recursion_past_the_c_stack",
+        """
+        import sys
+        sys.setrecursionlimit(10**8)
+
+        def down(n):
+            return down(n + 1)
+
+        down(0)
+        """,
+        *ANY_END,
+    ),
+    hostile(
+        "sleep_forever_ignoring_sigterm",
+        """
+        import os, signal
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        read_end, write_end = os.pipe()
+        os.read(read_end, 1)
+        """,
+        "timeout",
+    ),
+    hostile(
+        "child_sleeps_forever_ignoring_sigterm",
+        """
+        import os, signal
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        read_end, write_end = os.pipe()
+        if os.fork() == 0:
+            os.read(read_end, 1)
+        os.read(read_end, 1)
+        """,
+        "timeout",
+    ),
+    # --- output ------------------------------------------------------------------------------
+    hostile(
+        "huge_stdout",
+        """
+        while True:
+            print("x" * 100)
+        """,
+        "output_limit",
+    ),
+    hostile(
+        "huge_stderr",
+        """
+        import sys
+        while True:
+            print("y" * 100, file=sys.stderr)
+        """,
+        "output_limit",
+    ),
+    hostile(
+        "endless_line_without_newline",
+        """
+        import sys
+        while True:
+            sys.stdout.write("z" * 100)
+        """,
+        "output_limit",
+    ),
+    hostile(
+        "raw_writes_to_fd_1",
+        """
+        import os
+        while True:
+            os.write(1, b"w" * 4096)
+        """,
+        "output_limit",
+    ),
+    # --- disk --------------------------------------------------------------------------------
+    hostile(
+        "tmp_one_big_file",
+        """
+        with open("/tmp/CANARY-big", "wb") as f:
+            f.write(b"0" * (256 << 20))
+        """,
+        "error",
+    ),
+    hostile(
+        "tmp_fill_with_large_files",
+        """
+        for i in range(1000):
+            with open(f"/tmp/CANARY-{i}", "wb") as f:
+                f.write(b"0" * ((1 << 20) - 1))
+        """,
+        "error",
+    ),
+    hostile(
+        "tmp_many_small_files",
+        """
+        for i in range(200000):
+            open(f"/tmp/CANARY-{i}", "w").close()
+        """,
+        *ANY_END,
+    ),
+    hostile(
+        "dev_shm_fill",
+        """
+        for i in range(1000):
+            with open(f"/dev/shm/CANARY-{i}", "wb") as f:
+                f.write(b"0" * ((1 << 20) - 1))
+        """,
+        "error",
+    ),
+    # --- network -----------------------------------------------------------------------------
+    hostile(
+        "postgres_on_loopback",
+        """
+        import socket
+        socket.create_connection(("127.0.0.1", 5432), timeout=1)
+        print("CONNECTED")
+        """,
+        "error",
+        never_shows=("CONNECTED",),
+    ),
+    hostile(
+        "redis_on_loopback",
+        """
+        import socket
+        connection = socket.create_connection(("127.0.0.1", 6379), timeout=1)
+        connection.sendall(b"FLUSHALL\\r\\n")
+        print("CONNECTED")
+        """,
+        "error",
+        never_shows=("CONNECTED",),
+    ),
+    hostile(
+        "host_listener_on_loopback",
+        """
+        import socket
+        socket.create_connection(("127.0.0.1", HOST_TCP_PORT), timeout=1)
+        print("CONNECTED")
+        """,
+        "error",
+        never_shows=("CONNECTED",),
+    ),
+    hostile(
+        "outside_address",
+        """
+        import socket
+        socket.create_connection(("192.0.2.1", 80), timeout=1)
+        print("CONNECTED")
+        """,
+        "error",
+        never_shows=("CONNECTED",),
+    ),
+    hostile(
+        "dns_lookup",
+        """
+        import socket
+        print("RESOLVED", socket.getaddrinfo("example.com", 80))
+        """,
+        "error",
+        never_shows=("RESOLVED",),
+    ),
+    hostile(
+        "udp_to_host_and_outside",
+        """
+        import socket
+        udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        udp.sendto(b"CANARY", ("127.0.0.1", HOST_UDP_PORT))
+        udp.sendto(b"CANARY", ("8.8.8.8", 53))
+        print("SENT OUTSIDE")
+        """,
+        "error",
+        never_shows=("SENT OUTSIDE",),
+    ),
+    hostile(
+        "unix_sockets",
+        """
+        import socket
+        reached = []
+        for address in ("HOST_UNIX_PATH", "\\0CANARY", "/run/postgresql/.s.PGSQL.5432",
+                        "/var/run/docker.sock", "/run/systemd/private"):
+            try:
+                socket.socket(socket.AF_UNIX).connect(address)
+                reached.append(address)
+            except OSError:
+                pass
+        print("REACHED", reached) if reached else print("none reached")
+        """,
+        "ok",
+        shows=("none reached",),
+    ),
+    hostile(
+        "raw_packet_socket",
+        """
+        import socket
+        socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+        print("RAW")
+        """,
+        "error",
+        never_shows=("RAW",),
+    ),
+    # --- reading the host --------------------------------------------------------------------
+    hostile(
+        "read_host_files",
+        """
+        import os
+        read = []
+        for path in ("/etc/shadow", "/etc/passwd", "REPO/quiz/settings.py", "REPO/db.sqlite3",
+                     "REPO/.env", "/root/.bash_history", "/home", "/work", "/sys/kernel",
+                     "/proc/kcore", "/var/lib/postgresql"):
+            try:
+                if os.path.isdir(path):
+                    read.append((path, os.listdir(path)))
+                else:
+                    read.append((path, open(path, "rb").read(100)))
+            except OSError:
+                pass
+        print("READ", read) if read else print("nothing readable")
+        """,
+        "ok",
+        shows=("nothing readable",),
+    ),
+    hostile(
+        "proc_environ_of_every_process",
+        """
+        import os
+        for pid in os.listdir("/proc"):
+            if pid.isdigit():
+                try:
+                    print(pid, open(f"/proc/{pid}/environ", "rb").read())
+                except OSError as error:
+                    print(pid, error)
+        """,
+        "ok",
+    ),
+    hostile(
+        "environment_secrets",
+        f"""
+        import os
+        print(dict(os.environ))
+        extra = set(os.environ) - set({sorted(ENV_ALLOWED)!r})
+        print("EXTRA", extra) if extra else print("env clean")
+        """,
+        "ok",
+        shows=("env clean",),
+    ),
+    hostile(
+        "no_other_process_visible",
+        """
+        import os
+        others = [p for p in os.listdir("/proc") if p.isdigit() and int(p) != os.getpid()]
+        print("OTHERS", others) if others else print("alone")
+        """,
+        "ok",
+        shows=("alone",),
+    ),
+    # --- writing outside /tmp ----------------------------------------------------------------
+    hostile(
+        "write_outside_tmp",
+        """
+        written = []
+        for path in ("/CANARY", "/usr/lib/CANARY", "/dev/CANARY", "/run/CANARY",
+                     "/proc/CANARY", "/run/loopdeck/harness.py", "/usr/bin/python3",
+                     "REPO/CANARY", "/root/CANARY"):
+            try:
+                with open(path, "a") as f:
+                    f.write("CANARY")
+                written.append(path)
+            except OSError:
+                pass
+        print("WROTE", written) if written else print("nothing written")
+        """,
+        "ok",
+        shows=("nothing written",),
+    ),
+    hostile(
+        "mkdir_and_symlink_outside_tmp",
+        """
+        import os
+        made = []
+        for make in (lambda: os.mkdir("/CANARY"), lambda: os.symlink("/etc", "/usr/CANARY"),
+                     lambda: os.mkdir("/dev/shm/../CANARY")):
+            try:
+                make()
+                made.append(make)
+            except OSError:
+                pass
+        print("MADE", len(made)) if made else print("nothing made")
+        """,
+        "ok",
+        shows=("nothing made",),
+    ),
+    # --- privileges --------------------------------------------------------------------------
+    hostile(
+        "capabilities",
+        """
+        status = open("/proc/self/status").read()
+        caps = {line.split(":")[0]: int(line.split()[1], 16)
+                for line in status.splitlines() if line.startswith("Cap")}
+        print("no capabilities") if not any(caps.values()) else print("CAPS", caps)
+        print("no_new_privs" if "NoNewPrivs:\\t1" in status else "NEW PRIVS ALLOWED")
+        """,
+        "ok",
+        shows=("no capabilities", "no_new_privs"),
+    ),
+    hostile(
+        "setuid_root",
+        """
+        import os
+        os.setuid(0)
+        print("ROOT")
+        """,
+        "error",
+        never_shows=("ROOT",),
+    ),
+    hostile(
+        "setuid_binaries",
+        """
+        import os
+        for path in ("/usr/bin/sudo", "/bin/su", "/usr/bin/passwd", "/bin/mount"):
+            try:
+                os.execv(path, [path])
+            except OSError:
+                pass
+        print("no setuid binary")
+        """,
+        "ok",
+        shows=("no setuid binary",),
+    ),
+    hostile(
+        "namespaces_mounts_chroot_hostname",
+        """
+        import ctypes, os
+        libc = ctypes.CDLL(None, use_errno=True)
+        results = {
+            "userns": libc.unshare(0x10000000),
+            "mountns": libc.unshare(0x00020000),
+            "netns": libc.unshare(0x40000000),
+            "mount": libc.mount(b"none", b"/tmp", b"tmpfs", 0, None),
+            "hostname": libc.sethostname(b"CANARY", 6),
+        }
+        try:
+            os.chroot("/tmp")
+            results["chroot"] = 0
+        except OSError:
+            results["chroot"] = -1
+        allowed = [name for name, result in results.items() if result == 0]
+        print("ALLOWED", allowed) if allowed else print("all refused")
+        """,
+        "ok",
+        shows=("all refused",),
+    ),
+    hostile(
+        "ptrace_other_processes",
+        """
+        import ctypes, os
+        PTRACE_ATTACH = 16
+        libc = ctypes.CDLL(None, use_errno=True)
+        pids = [int(p) for p in os.listdir("/proc") if p.isdigit()] + [0, os.getppid()]
+        attached = [pid for pid in pids
+                    if pid != os.getpid() and libc.ptrace(PTRACE_ATTACH, pid, None, None) == 0]
+        print("ATTACHED", attached) if attached else print("no ptrace")
+        """,
+        "ok",
+        shows=("no ptrace",),
+    ),
+    hostile(
+        "tiocsti_terminal_injection",
+        """
+        import fcntl, os, termios
+        injected = []
+        for fd in (0, 1, 2):
+            try:
+                fcntl.ioctl(fd, termios.TIOCSTI, b"x")
+                injected.append(fd)
+            except OSError:
+                pass
+        try:
+            fcntl.ioctl(os.open("/dev/tty", os.O_RDWR), termios.TIOCSTI, b"x")
+            injected.append("tty")
+        except OSError:
+            pass
+        print("INJECTED", injected) if injected else print("no terminal")
+        """,
+        "ok",
+        shows=("no terminal",),
+    ),
+    hostile(
+        "raise_own_limits",
+        """
+        import resource
+        resource.setrlimit(resource.RLIMIT_NPROC, (10**6, 10**6))
+        print("RAISED")
+        """,
+        "error",
+        never_shows=("RAISED",),
+    ),
+    hostile(
+        "write_proc_sys",
+        """
+        open("/proc/sys/kernel/hostname", "w").write("CANARY")
+        print("WROTE")
+        """,
+        "error",
+        never_shows=("WROTE",),
+    ),
+    # --- signals -----------------------------------------------------------------------------
+    hostile(
+        "kill_every_process",
+        """
+        import os, signal
+        try:
+            os.kill(-1, signal.SIGKILL)
+        except OSError:
+            pass
+        print("still here")
+        """,
+        "ok",
+        "killed",
+    ),
+    hostile(
+        "kill_the_parent",
+        """
+        import os, signal
+        os.kill(os.getppid(), signal.SIGKILL)
+        print("still here")
+        """,
+        "ok",
+        "killed",
+    ),
+    hostile(
+        "kill_every_pid_number",
+        """
+        import os, signal
+        for pid in range(1, 70000):
+            if pid != os.getpid():
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+        print("still here")
+        """,
+        "ok",
+        "killed",
+    ),
+    # --- leaving something behind ------------------------------------------------------------
+    hostile(
+        "process_left_running",
+        """
+        import os, select
+        if os.fork() == 0:
+            os.setsid()
+            if os.fork() == 0:
+                while True:
+                    try:
+                        with open("/tmp/CANARY-left", "a") as f:
+                            f.write("x")
+                    except OSError:
+                        pass
+                    select.select([], [], [], 0.01)
+            os._exit(0)
+        print("daemon started")
+        """,
+        "ok",
+        then="""
+        import os
+        others = [p for p in os.listdir("/proc") if p.isdigit() and int(p) != os.getpid()]
+        left = others or os.path.exists("/tmp/CANARY-left")
+        print(f"LEFT {others}" if left else "CLEAN")
+        """,
+    ),
+    hostile(
+        "files_left_for_a_later_run",
+        """
+        import os
+        for path in ("/tmp/CANARY", "/dev/shm/CANARY"):
+            with open(path, "w") as f:
+                f.write("planted")
+        os.symlink("/etc/shadow", "/tmp/CANARY-link")
+        print("planted")
+        """,
+        "ok",
+        then="""
+        import os
+        left = os.listdir("/tmp") + os.listdir("/dev/shm")
+        print(f"LEFT {left}" if left else "CLEAN")
+        """,
+    ),
+    hostile(
+        "sysv_shared_memory_left",
+        """
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        print("segment", libc.shmget(0x10ADDEC, 4096, 0o1666))
+        """,
+        "ok",
+        then="""
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        print("CLEAN" if libc.shmget(0x10ADDEC, 4096, 0o666) == -1 else "LEFT")
+        """,
+    ),
+    hostile(
+        "zombies",
+        """
+        import os
+        for _ in range(20):
+            if os.fork() == 0:
+                os._exit(0)
+        print("made zombies")
+        """,
+        "ok",
+    ),
+    # --- crashes and stdin -------------------------------------------------------------------
+    hostile(
+        "segfault_through_ctypes",
+        """
+        import ctypes
+        ctypes.string_at(0)
+        """,
+        "killed",
+    ),
+    hostile(
+        "stdin_reads",
+        """
+        import os, sys
+        print(repr(sys.stdin.read()), repr(os.read(0, 100)))
+        """,
+        "ok",
+        shows=("'' b''",),
+    ),
+    hostile("input_without_stdin", "input('name? ')", "error"),
+    # --- forging the verdict -----------------------------------------------------------------
+    hostile(
+        "print_fake_json",
+        """
+        import json
+        report = json.dumps({"status": "ok", "passed": True, "exit_code": 0})
+        print(report)
+        print(len(report).to_bytes(4, "big").decode("latin-1") + report)
+        raise SystemExit(3)
+        """,
+        "error",
+    ),
+    hostile(
+        "write_fake_report_to_every_fd",
+        """
+        import json, os
+        body = json.dumps({"status": "ok", "passed": True}).encode()
+        for fd in range(3, 1024):
+            try:
+                os.write(fd, len(body).to_bytes(4, "big") + body)
+            except OSError:
+                pass
+        """,
+        "error",
+    ),
+    hostile(
+        "close_the_channel",
+        """
+        import os
+        os.closerange(3, 1024)
+        """,
+        "error",
+    ),
+    hostile(
+        "exit_before_reporting",
+        """
+        import os
+        os._exit(0)
+        """,
+        "error",
+    ),
+]
