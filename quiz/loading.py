@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from quiz.deckfile import DeckError, DeckSource, parse_deck_file
-from quiz.models import Card, CardText, Deck, DeckText
+from quiz.models import Card, CardText, Deck, DeckText, Source
 
 # A predict snippet → (its output, its status), as the runner reports them.
 PredictOutput = Callable[[str], tuple[str, str]]
@@ -70,13 +70,17 @@ def deck_files(paths: Iterable[str | Path]) -> list[Path]:
 
 def parse_decks(files: list[Path]) -> dict[str, list[DeckSource]]:
     """Parse every file and group them by deck; the files of one deck must agree on their cards."""
+    return group_sources([parse_deck_file(path) for path in files])
+
+
+def group_sources(sources: list[DeckSource]) -> dict[str, list[DeckSource]]:
+    """Group parsed deck files by deck, checking that the files of one deck agree."""
     by_deck: dict[str, list[DeckSource]] = defaultdict(list)
-    for path in files:
-        source = parse_deck_file(path)
+    for source in sources:
         for other in by_deck[source.deck]:
             if other.language == source.language:
                 raise DeckError(
-                    str(path),
+                    source.path,
                     1,
                     f"deck '{source.deck}' has a second {source.language} file: {other.path}",
                 )
@@ -126,7 +130,16 @@ def load_decks(
 ) -> LoadReport:
     """Load the deck files under `paths`; on any problem raise DeckError and change nothing."""
     by_deck = parse_decks(deck_files(paths))
-    outputs = _predict_outputs(by_deck, predict_output)
+    # One source of truth per deck: a deck written in the browser is never overwritten by a file.
+    browser = Deck.objects.filter(slug__in=by_deck, source=Source.BROWSER).first()
+    if browser:
+        raise DeckError(
+            by_deck[browser.slug][0].path,
+            1,
+            f"deck '{browser.slug}' is written in the browser; edit it there, or give this file "
+            "another deck id",
+        )
+    outputs = predict_outputs(by_deck, predict_output)
     with transaction.atomic():
         report = LoadReport()
         for slug, sources in sorted(by_deck.items()):
@@ -134,8 +147,17 @@ def load_decks(
     return report
 
 
-def _predict_outputs(
-    by_deck: dict[str, list[DeckSource]], predict_output: PredictOutput | None
+def load_deck_sources(
+    slug: str, sources: list[DeckSource], outputs: dict[str, tuple[str, str]]
+) -> LoadReport:
+    """Load one deck's parsed files (for uploads in the browser; call inside a transaction)."""
+    report = LoadReport()
+    _load_deck(slug, sources, outputs, report)
+    return report
+
+
+def predict_outputs(
+    by_deck: dict[str, list[DeckSource]], predict_output: PredictOutput | None = None
 ) -> dict[str, tuple[str, str]]:
     """Run each distinct predict snippet once (outside the transaction: runs take time)."""
     snippets = {
