@@ -313,16 +313,17 @@ class VirtualClock:
                     self._wake_locked(me)
 
     def _busy(self) -> int:
-        """Running participants, plus idle executor threads someone is joining (they are
-        about to end, and the joiner runs again then)."""
+        """Running participants, plus waiters about to run again: joiners of a thread that has
+        ended or is an idle executor worker on its way out, waiters on a finished future."""
         busy = self._running
         for _, _, target in self._sleepers.values():
-            if (
-                isinstance(target, threading.Thread)
-                and not getattr(target, "_loopdeck_counted", False)
-                and target.ident not in self.in_work
-                and target.is_alive()
-            ):
+            if isinstance(target, threading.Thread):
+                accounted = getattr(target, "_loopdeck_counted", False) or (
+                    target.ident in self.in_work
+                )
+                if not (accounted and target.is_alive()):
+                    busy += 1
+            elif isinstance(target, concurrent.futures.Future) and target.done():
                 busy += 1
         return busy
 
@@ -1015,18 +1016,19 @@ class _Run:
         return exit_code
 
     def wait_for_threads(self) -> None:
-        """Like interpreter shutdown: run executors' exit hooks and join non-daemon threads."""
+        """Like interpreter shutdown: run executors' exit hooks and join non-daemon threads.
+
+        Each join waits on the clock for its own thread, so the others may move the clock.
+        """
         hooks = getattr(threading, "_threading_atexits", [])
-        waiting = self.clock.waiting() if self.clock else contextlib.nullcontext()
-        with waiting:
-            for hook in reversed(list(hooks)):
+        for hook in reversed(list(hooks)):
+            with contextlib.suppress(Exception):
+                hook()
+        hooks.clear()
+        for thread in threading.enumerate():
+            if thread is not threading.current_thread() and not thread.daemon:
                 with contextlib.suppress(Exception):
-                    hook()
-            hooks.clear()
-            for thread in threading.enumerate():
-                if thread is not threading.current_thread() and not thread.daemon:
-                    with contextlib.suppress(Exception):
-                        _real_thread_join(thread)
+                    thread.join()
 
 
 def _exit_status(code: object) -> int:
