@@ -18,6 +18,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -259,23 +260,26 @@ class BwrapLauncher:
 
     name = "bwrap"
 
-    def __init__(self, config: SandboxConfig | None = None) -> None:
+    def __init__(self, config: SandboxConfig | None = None, slots: int | None = None) -> None:
         self.config = config or SandboxConfig()
         bwrap = find_bwrap()
         if bwrap is None:
             raise FileNotFoundError("bubblewrap (bwrap) is not installed")
         self.bwrap = bwrap
+        # More runs at once than cores only makes every one of them slower.
+        self._slots = threading.BoundedSemaphore(slots or max(2, os.cpu_count() or 2))
         become_subreaper()
 
     def close(self) -> None:
         """Nothing outlives a cold run."""
 
     def launch(self, request: bytes, limits: Limits) -> Outcome:
-        lease = UidLease(self.config)
-        try:
-            return self._launch(request, limits, lease)
-        finally:
-            lease.release()
+        with self._slots:
+            lease = UidLease(self.config)
+            try:
+                return self._launch(request, limits, lease)
+            finally:
+                lease.release()
 
     def _launch(self, request: bytes, limits: Limits, lease: UidLease) -> Outcome:
         started = time.monotonic()

@@ -3,9 +3,9 @@
 Stdlib only: the suite also runs this catalogue as an ordinary user through /usr/bin/python3
 (tests/hostile/ordinary_user.py), where pytest is not installed.
 
-Placeholders replaced before a run: HOST_TCP_PORT, HOST_UDP_PORT, HOST_UNIX_PATH (listeners the
-host opens to see whether anything reaches them), REPO (this checkout), CANARY (the mark every
-file a snippet tries to create carries, so the host can look for it).
+Placeholders replaced before a run: HOST_TCP_PORT, HOST_UDP_PORT, HOST_UNIX_PATH, HOST_ABSTRACT
+(listeners the host opens to see whether anything reaches them), REPO (this checkout), CANARY
+(the mark every file a snippet tries to create carries, so the host can look for it).
 """
 
 from __future__ import annotations
@@ -340,7 +340,7 @@ CATALOGUE: list[Hostile] = [
         """
         import socket
         reached = []
-        for address in ("HOST_UNIX_PATH", "\\0CANARY", "/run/postgresql/.s.PGSQL.5432",
+        for address in ("HOST_UNIX_PATH", "\\0HOST_ABSTRACT", "/run/postgresql/.s.PGSQL.5432",
                         "/var/run/docker.sock", "/run/systemd/private"):
             try:
                 socket.socket(socket.AF_UNIX).connect(address)

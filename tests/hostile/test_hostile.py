@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from runner import Runner
-from tests.hostile.conftest import Listeners, host_problems, run_case
+from tests.hostile.host import Listeners, host_problems, run_case
 from tests.hostile.snippets import CATALOGUE, Hostile, problems
 
 pytestmark = pytest.mark.bwrap

@@ -1,0 +1,167 @@
+"""The host's side of the hostile suite: listeners a run must not reach, and what a run must
+not leave behind. Stdlib only, so the ordinary-user run (ordinary_user.py) shares it."""
+
+from __future__ import annotations
+
+import os
+import socket
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from runner import Runner
+from tests.hostile.snippets import CANARY, NORMAL, Hostile, normal_problems
+
+REPO = Path(__file__).resolve().parents[2]
+# Host places a run could write to if it escaped; each is searched for the canary afterwards.
+HOST_PLACES = ("/", "/tmp", "/var/tmp", "/dev", "/dev/shm", "/run", str(REPO), "/root", "/usr/lib")
+
+
+@dataclass
+class Listeners:
+    """Sockets the host opens where a run must not reach them."""
+
+    tcp: socket.socket
+    udp: socket.socket
+    unix: socket.socket
+    abstract: socket.socket
+    unix_path: str
+    abstract_name: str
+
+    def fill(self, source: str) -> str:
+        return (
+            source.replace("HOST_TCP_PORT", str(self.tcp.getsockname()[1]))
+            .replace("HOST_UDP_PORT", str(self.udp.getsockname()[1]))
+            .replace("HOST_UNIX_PATH", self.unix_path)
+            .replace("HOST_ABSTRACT", self.abstract_name)
+            .replace("REPO", str(REPO))
+            .replace("CANARY", CANARY)
+        )
+
+    def reached(self) -> list[str]:
+        """Which listeners something reached (connected to, or sent to)."""
+        found = []
+        for name, sock in (("tcp", self.tcp), ("unix", self.unix), ("abstract", self.abstract)):
+            try:
+                sock.accept()[0].close()
+                found.append(name)
+            except BlockingIOError:
+                pass
+        try:
+            self.udp.recv(100)
+            found.append("udp")
+        except BlockingIOError:
+            pass
+        return found
+
+
+@contextmanager
+def open_listeners() -> Iterator[Listeners]:
+    """TCP, UDP, unix and abstract unix sockets on the host, for runs to (fail to) reach."""
+    directory = tempfile.mkdtemp(prefix="loopdeck-hostile-")
+    os.chmod(directory, 0o755)
+    unix_path = f"{directory}/{CANARY}.sock"
+    tcp = socket.create_server(("127.0.0.1", 0))
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    udp.bind(("127.0.0.1", 0))
+    unix = socket.socket(socket.AF_UNIX)
+    unix.bind(unix_path)
+    os.chmod(unix_path, 0o777)
+    unix.listen()
+    abstract_name = f"{CANARY}-{os.getpid()}"
+    abstract = socket.socket(socket.AF_UNIX)
+    abstract.bind(f"\0{abstract_name}")
+    abstract.listen()
+    for sock in (tcp, udp, unix, abstract):
+        sock.setblocking(False)
+    try:
+        yield Listeners(tcp, udp, unix, abstract, unix_path, abstract_name)
+    finally:
+        for sock in (tcp, udp, unix, abstract):
+            sock.close()
+        os.unlink(unix_path)
+        os.rmdir(directory)
+
+
+def children_of() -> dict[int, list[int]]:
+    """Every process's children, from /proc."""
+    tree: dict[int, list[int]] = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{name}/stat").read_text()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        tree.setdefault(parent, []).append(int(name))
+    return tree
+
+
+def cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"
+
+
+def leftover_processes() -> list[str]:
+    """Sandbox processes of ours that should not exist between runs.
+
+    Between runs a warm zygote is exactly three processes (bwrap, bwrap's init inside, the
+    zygote); a cold run leaves nothing. No child of ours may be a zombie.
+    """
+    tree = children_of()
+    found = []
+    for child in tree.get(os.getpid(), []):
+        if state(child) == "Z":
+            found.append(f"zombie {child}")
+            continue
+        if "bwrap" not in cmdline(child).split(" ")[0]:
+            continue
+        below, stack = [], list(tree.get(child, []))
+        while stack:
+            pid = stack.pop()
+            below.append(pid)
+            stack += tree.get(pid, [])
+        is_zygote = len(below) == 2 and any("zygote.py" in cmdline(pid) for pid in below)
+        if not is_zygote:
+            found.append(f"bwrap {child} with {[cmdline(pid)[:60] for pid in below]}")
+    return found
+
+
+def canary_files() -> list[str]:
+    """Files named with the canary anywhere a run could have written on the host."""
+    found = []
+    for place in HOST_PLACES:
+        try:
+            names = os.listdir(place)
+        except OSError:
+            continue
+        found += [f"{place}/{name}" for name in names if CANARY in name]
+    return found
+
+
+def host_problems(runner: Runner, listeners: Listeners) -> list[str]:
+    """Everything on the host a hostile run must have left as it was; then a normal run."""
+    found = [f"new file {path}" for path in canary_files()]
+    found += [f"left behind: {what}" for what in leftover_processes()]
+    found += [f"reached the host's {name} listener" for name in listeners.reached()]
+    found += normal_problems(runner.run(NORMAL))
+    return found
+
+
+def run_case(runner: Runner, case: Hostile, listeners: Listeners) -> tuple[dict, dict | None]:
+    """Run a hostile case (and its follow-up, if any) in this runner."""
+    verdict = runner.run(listeners.fill(case.source))
+    then = runner.run(listeners.fill(case.then)) if case.then is not None else None
+    return verdict, then
