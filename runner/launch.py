@@ -155,26 +155,25 @@ class ProcessLauncher:
     """The weaker sandbox: a plain child process with rlimits, an empty environment, its own
     session and a scratch directory. Used where bubblewrap is missing.
 
-    One interpreter is always started ahead (a warm spare), so a run does not wait for Python
-    to start and import asyncio.
+    Interpreters are started ahead of their runs (`spares` of them, one per core by default),
+    so a run does not wait for Python to start and import asyncio.
     """
 
     name = "process"
 
-    def __init__(self, python: str | None = None, warm: bool = True) -> None:
+    def __init__(self, python: str | None = None, spares: int | None = None) -> None:
         self.python = python or sys.executable
-        self.warm = warm
+        self.spares = min(os.cpu_count() or 1, 4) if spares is None else spares
         self._lock = threading.Lock()
-        self._spare: _Child | None = None
+        self._ready: list[_Child] = []
         self._closed = False
-        if warm:
-            self._spare = _Child(self.python)
+        self._refill()
 
     def launch(self, request: bytes, limits: Limits) -> Outcome:
         with self._lock:
             if self._closed:
                 raise RuntimeError("the launcher is closed")
-            child, self._spare = self._spare, None
+            child = self._ready.pop(0) if self._ready else None
         if child is None or child.process.poll() is not None:
             if child is not None:
                 child.discard()
@@ -182,20 +181,17 @@ class ProcessLauncher:
         try:
             return child.run(request, limits)
         finally:
-            # The next run's interpreter starts now, while the caller reads this verdict.
+            # The next runs' interpreters start now, while the caller reads this verdict.
             self._refill()
 
     def _refill(self) -> None:
-        if not self.warm:
-            return
         with self._lock:
-            if self._closed or self._spare is not None:
-                return
-            self._spare = _Child(self.python)
+            while not self._closed and len(self._ready) < self.spares:
+                self._ready.append(_Child(self.python))
 
     def close(self) -> None:
         with self._lock:
             self._closed = True
-            child, self._spare = self._spare, None
-        if child is not None:
+            children, self._ready = self._ready, []
+        for child in children:
             child.discard()
