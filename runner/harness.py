@@ -52,6 +52,9 @@ STALL_SECONDS = 0.25
 # time, before a wait that nothing else can end counts as a deadlock.
 IO_GRACE_SECONDS = 1.0
 SAMPLE_SECONDS = 0.01
+# A runaway program must not make the report itself too big to deliver.
+MAX_EVENTS = 100
+MAX_SPANS = 1000
 
 # The real functions, taken before anything is patched (a warm process imports this file first).
 _real_sleep = time.sleep
@@ -74,6 +77,11 @@ _real_future_result = concurrent.futures.Future.result
 _real_future_exception = concurrent.futures.Future.exception
 _real_handle_run = asyncio.events.Handle._run
 _real_warn_unawaited = warnings._warn_unawaited_coroutine
+# What the report is written with; a program that patches these modules cannot change it.
+_json_dumps = json.dumps
+_os_write = os.write
+_os_close = os.close
+_os_exit = os._exit
 _BaseLoop = asyncio.SelectorEventLoop
 _BasePolicy = asyncio.DefaultEventLoopPolicy
 
@@ -701,6 +709,9 @@ class _Run:
     # installing ---------------------------------------------------------------------------
 
     def install(self) -> None:
+        # The interpreter runs without site (stdlib only), which is what defines these.
+        if not hasattr(builtins, "exit"):
+            builtins.exit = builtins.quit = sys.exit  # type: ignore[attr-defined]
         os.environ["TZ"] = "UTC"
         time.tzset()
         random.seed(0)
@@ -745,11 +756,15 @@ class _Run:
     # observations -------------------------------------------------------------------------
 
     def event(self, kind: str, line: int | None, en: str, ru: str, **extra: Any) -> None:
+        if len(self.events) >= MAX_EVENTS and kind not in ("deadlock", "virtual_timeout"):
+            return
         self.events.append({"kind": kind, "line": line, "message": {"en": en, "ru": ru}, **extra})
 
     def task_created(self, task: asyncio.Task) -> None:
         self.loops.add(task.get_loop())
         if getattr(task.get_coro(), "cr_code", None) in _HOUSEKEEPING_CODES:
+            return
+        if len(self.spans) >= MAX_SPANS:
             return
         span = {
             "name": task.get_name(),
@@ -974,14 +989,14 @@ class _Run:
             "events": self.events,
             "tasks": tasks,
         }
-        body = json.dumps(report, default=str).encode()
+        body = _json_dumps(report, default=str).encode()
         data = len(body).to_bytes(HEADER_BYTES, "big") + body
         with contextlib.suppress(OSError):
             while data:
-                data = data[os.write(self.channel_fd, data) :]
-            os.close(self.channel_fd)
+                data = data[_os_write(self.channel_fd, data) :]
+            _os_close(self.channel_fd)
         if status in ("deadlock", "virtual_timeout"):
-            os._exit(0)
+            _os_exit(0)
 
     # running ------------------------------------------------------------------------------
 

@@ -97,3 +97,28 @@ def test_a_huge_allocation_fails_inside_the_snippet(run):
     verdict = run("data = bytearray(4 << 30)\n")
     assert verdict["status"] == "error"
     assert verdict["exception"]["type"] == "MemoryError"
+
+
+def test_exit_works_as_in_plain_python(run):
+    verdict = run("print('bye')\nexit(3)\n")
+    assert (verdict["status"], verdict["exit_code"], verdict["stdout"]) == ("error", 3, "bye\n")
+    assert verdict["exception"] is None
+
+
+def test_a_runaway_program_gets_a_bounded_report(run):
+    verdict = run(
+        """
+        import asyncio, time
+
+        async def main():
+            for _ in range(500):
+                time.sleep(0.001)
+            await asyncio.gather(*(asyncio.sleep(i % 3) for i in range(3000)))
+
+        asyncio.run(main())
+        """
+    )
+    assert verdict["status"] == "ok"
+    assert verdict["virtual_seconds"] == 2.5
+    assert len(verdict["events"]) == 100
+    assert len(verdict["tasks"]) == 1000
