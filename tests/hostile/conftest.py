@@ -8,15 +8,12 @@ from typing import Any
 
 import pytest
 
-from runner import Limits, Runner
+from runner import Runner
 from runner.bwrap import BwrapLauncher, bwrap_available
 from runner.sandbox_warm import ZygoteLauncher
 from tests.conftest import require
-from tests.hostile.host import Listeners, open_listeners
+from tests.hostile.host import HOSTILE_LIMITS, Listeners, open_listeners
 from tests.hostile.snippets import SECRET
-
-# Short limits keep the suite quick: hostile runs end by these, not by finishing.
-HOSTILE_LIMITS = Limits(cpu_seconds=1, wall_seconds=1.5)
 
 # The secret is in the host's environment before any sandbox exists: no run may see it.
 os.environ["SECRET_KEY"] = SECRET

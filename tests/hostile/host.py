@@ -11,10 +11,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from runner import Runner
+from runner import Limits, Runner
 from tests.hostile.snippets import CANARY, NORMAL, Hostile, normal_problems
 
 REPO = Path(__file__).resolve().parents[2]
+# Short limits keep the suite quick: hostile runs end by these, not by finishing.
+HOSTILE_LIMITS = Limits(cpu_seconds=1, wall_seconds=1.5)
 # Host places a run could write to if it escaped; each is searched for the canary afterwards.
 HOST_PLACES = ("/", "/tmp", "/var/tmp", "/dev", "/dev/shm", "/run", str(REPO), "/root", "/usr/lib")
 
