@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import ast
+from concurrent.futures import ThreadPoolExecutor
+
+from runner import Limits, Runner
 
 SPEC = {"status": "ok", "output": {"contains": "ok"}}
 
@@ -122,3 +125,22 @@ def test_a_runaway_program_gets_a_bounded_report(run):
     assert verdict["virtual_seconds"] == 2.5
     assert len(verdict["events"]) == 100
     assert len(verdict["tasks"]) == 1000
+
+
+def test_the_cpu_limit_kills_a_busy_program(shared_runner):
+    runner = Runner(launcher=shared_runner.launcher, limits=Limits(cpu_seconds=1))
+    verdict = runner.run("while True:\n    pass\n")
+    assert verdict["status"] == "killed"
+    assert "CPU time" in verdict["error"]
+
+
+def test_one_runner_serves_several_threads_at_once(shared_runner):
+    def run_one(seconds: int) -> dict:
+        source = f"import asyncio\nasyncio.run(asyncio.sleep({seconds}))\nprint({seconds})\n"
+        return shared_runner.run(source)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        verdicts = list(pool.map(run_one, range(1, 9)))
+    assert [(v["status"], v["stdout"], v["virtual_seconds"]) for v in verdicts] == [
+        ("ok", f"{n}\n", float(n)) for n in range(1, 9)
+    ]
