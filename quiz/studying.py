@@ -181,8 +181,11 @@ def check(presentation: Presentation, answer: Any) -> Grade | None:
 
 
 def allowed_ratings(presentation: Presentation) -> list[int]:
-    """Wrong → Again only; right → Good, or Hard/Easy if the learner says so; basic: any."""
-    if presentation.card.kind in AUTO_GRADED:
+    """Wrong → Again only; right → Good, or Hard/Easy if the learner says so; basic: any.
+
+    Code cards are graded by their first check's verdict (quiz.coding sets `correct`).
+    """
+    if presentation.card.kind in AUTO_GRADED or presentation.card.kind == "code":
         if presentation.correct is None:
             return []
         return [2, 3, 4] if presentation.correct else [1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
-from quiz import views
+from quiz import code_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,5 +17,7 @@ urlpatterns = [
     path("decks/<slug:slug>/undo/", views.undo, name="undo"),
     path("study/<uuid:token>/check/", views.check, name="check"),
     path("study/<uuid:token>/answer/", views.answer, name="answer"),
+    path("study/<uuid:token>/code/", code_views.submit, name="code_submit"),
+    path("runs/<uuid:run_id>/", code_views.run_status, name="run_status"),
     path("admin/", admin.site.urls),
 ]

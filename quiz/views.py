@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from quiz import scheduling, studying
+from quiz.code_cards import code_context
 from quiz.forms import AnswerForm, RatingForm
 from quiz.grading import Grade, order_permutation
 from quiz.models import Deck, Presentation
@@ -155,6 +156,9 @@ def card_context(
         context["shuffled"] = [(i, content["items"][i]) for i in permutation]
     if card.kind == "choice":
         context["multiple"] = sum(o["correct"] for o in content["options"]) > 1
+    if card.kind == "code":
+        context.update(code_context(presentation))
+        context["buttons"] = rating_buttons(presentation) if context["revealed"] else []
     return context
 
 

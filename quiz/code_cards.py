@@ -1,0 +1,122 @@
+"""What a code card shows: the code in the editor, the last run's verdict in words, timelines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+
+from quiz import coding, timeline
+from quiz.models import Presentation, Run
+
+STATUS_WORDS = {
+    "ok": gettext_lazy("The program finished normally."),
+    "error": gettext_lazy("The program ended with an error."),
+    "deadlock": gettext_lazy(
+        "The program got stuck: every task waits for something that can never happen (deadlock)."
+    ),
+    "timeout": gettext_lazy("The program did not finish in time and was stopped."),
+    "virtual_timeout": gettext_lazy("The program ran too long in program time and was stopped."),
+    "killed": gettext_lazy("The program was killed: it used too much memory or CPU time."),
+    "output_limit": gettext_lazy("The program printed too much and was stopped."),
+}
+EVENT_WORDS = {
+    "blocking_call": gettext_lazy("Blocked the event loop"),
+    "cpu_hog": gettext_lazy("Held the event loop"),
+    "deadlock": gettext_lazy("Deadlock"),
+    "never_awaited": gettext_lazy("Never awaited"),
+    "unretrieved_exception": gettext_lazy("Exception never retrieved"),
+    "virtual_timeout": gettext_lazy("Ran too long"),
+}
+
+
+def in_language(message: dict[str, str] | str | None) -> str:
+    """A verdict message ({en, ru}) in the learner's language."""
+    if not isinstance(message, dict):
+        return message or ""
+    language = (get_language() or "en").split("-")[0]
+    return message.get(language) or message.get("en") or ""
+
+
+def code_context(presentation: Presentation, run: Run | None = None) -> dict[str, Any]:
+    """Everything the code card's template needs, from the card and its latest run."""
+    content = presentation.card.text().content
+    run = run or coding.latest_run(presentation)
+    code = run.code if run else content.get("starter", "")
+    context: dict[str, Any] = {
+        "run": run,
+        "editor_code": code,
+        "editor_rows": min(max(code.count("\n") + 2, 8), 30),
+        "hints": content.get("hints", []),
+        "verdict": None,
+        "highlight_lines": [],
+        # A check decides the rating: the card turns to its back once the first check is in.
+        "revealed": presentation.correct is not None,
+    }
+    if run is None:
+        return context
+    if run.status == Run.Status.ERROR:
+        context["run_error"] = coding.error_message(run)
+    elif run.status == Run.Status.DONE and run.verdict:
+        context["verdict"] = describe(run.verdict, run.baseline)
+        context["highlight_lines"] = context["verdict"]["lines"]
+    return context
+
+
+def describe(verdict: dict[str, Any], baseline: dict[str, Any] | None) -> dict[str, Any]:
+    """The verdict as the page shows it: words, ticks, events with lines, and the timelines."""
+    events: list[dict[str, Any]] = []
+    for event in verdict.get("events", []):
+        shown = {
+            "kind": EVENT_WORDS.get(event.get("kind"), event.get("kind")),
+            "line": event.get("line"),
+            "message": in_language(event.get("message")),
+            "times": 1,
+        }
+        # The same blocking call in a loop is one problem: say it once, with how often.
+        same = next((e for e in events if e["message"] == shown["message"]), None)
+        if same:
+            same["times"] += 1
+        else:
+            events.append(shown)
+    exception = verdict.get("exception") or {}
+    lines = sorted({e["line"] for e in events if e["line"]} | {exception.get("line") or 0} - {0})
+    checks = [
+        {"passed": check.get("passed"), "message": in_language(check.get("message"))}
+        for check in verdict.get("checks", [])
+    ]
+    described: dict[str, Any] = {
+        "status": verdict.get("status"),
+        "status_words": STATUS_WORDS.get(verdict.get("status"), verdict.get("status")),
+        "stdout": verdict.get("stdout", ""),
+        "stderr": verdict.get("stderr", ""),
+        "events": events,
+        "lines": lines,
+        "checks": checks,
+        "passed": verdict.get("passed"),
+        "program_seconds": timeline.seconds_text(float(verdict.get("virtual_seconds") or 0)),
+        "computed_ms": round(float(verdict.get("wall_seconds") or 0) * 1000),
+        "sandbox": verdict.get("sandbox", ""),
+        "timelines": timelines(verdict, baseline),
+    }
+    return described
+
+
+def timelines(verdict: dict[str, Any], baseline: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """One timeline, or the starter's above the learner's on the same time scale."""
+    if not baseline:
+        return [{"caption": "", "svg": timeline.draw(verdict)}]
+    seconds = timeline.scale_for(baseline, verdict)
+    return [
+        {
+            "caption": _("The starter code: %(seconds)s")
+            % {"seconds": timeline.seconds_text(float(baseline.get("virtual_seconds") or 0))},
+            "svg": timeline.draw(baseline, seconds=seconds, legend=False),
+        },
+        {
+            "caption": _("Your code: %(seconds)s")
+            % {"seconds": timeline.seconds_text(float(verdict.get("virtual_seconds") or 0))},
+            "svg": timeline.draw(verdict, seconds=seconds),
+        },
+    ]

@@ -1,0 +1,93 @@
+"""Code card views: submit the editor's code as a run or a check, and poll the run's status."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from quiz import coding, views
+from quiz.code_cards import code_context
+from quiz.models import Presentation, Run
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(strip=False, max_length=50_000)
+    action = forms.ChoiceField(choices=Run.Kind.choices)
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, token: str) -> HttpResponse:
+    """Run (output only) or Check (the card's checks) the code in the editor."""
+    presentation = get_object_or_404(
+        Presentation.objects.select_related("card__deck"),
+        token=token,
+        user=request.user,
+        card__kind="code",
+    )
+    if presentation.answered_at:
+        return _refuse(request, presentation, _("This card was already answered."), status=409)
+    form = CodeForm(request.POST)
+    if not form.is_valid():
+        return _refuse(request, presentation, _("There is no code to run."), status=400)
+    try:
+        run = coding.submit(
+            request.user,
+            presentation.card,
+            form.cleaned_data["code"],
+            form.cleaned_data["action"],
+            presentation,
+        )
+    except coding.RunRefused as refused:
+        return _refuse(request, presentation, str(refused), status=429)
+    if not request.htmx:
+        return redirect("study", slug=presentation.card.deck.slug)
+    return show_run(request, run)
+
+
+@login_required
+@require_GET
+def run_status(request: HttpRequest, run_id: str) -> HttpResponse:
+    """The run's fragment: "running…" (polled again) until its verdict or error is in."""
+    run = get_object_or_404(
+        Run.objects.select_related("presentation__card__deck"), run_id=run_id, user=request.user
+    )
+    if run.presentation is None:
+        raise Http404
+    if not run.finished:
+        coding.sweep_stale(run_id=run.run_id)
+        run.refresh_from_db()
+    if not request.htmx:
+        return redirect("study", slug=run.presentation.card.deck.slug)
+    return show_run(request, run)
+
+
+def show_run(request: HttpRequest, run: Run) -> HttpResponse:
+    """A finished check turns the card over (rating buttons), so the whole card is sent."""
+    presentation = run.presentation
+    assert presentation is not None
+    presentation.refresh_from_db()
+    if run.kind == Run.Kind.CHECK and run.finished and presentation.correct is not None:
+        response = views.render_study(request, presentation.card.deck, presentation=presentation)
+        response["HX-Retarget"] = "#card"
+        response["HX-Reswap"] = "outerHTML"
+        return response
+    context = {"presentation": presentation, "card": presentation.card}
+    context.update(code_context(presentation, run))
+    return render(request, "quiz/study.html#run", context)
+
+
+def _refuse(
+    request: HttpRequest, presentation: Presentation, message: str, status: int
+) -> HttpResponse:
+    if not request.htmx:
+        messages.warning(request, message)
+        return redirect("study", slug=presentation.card.deck.slug)
+    context = {"presentation": presentation, "card": presentation.card, "refused": message}
+    context.update(code_context(presentation))
+    return render(request, "quiz/study.html#run", context, status=status)

@@ -1,0 +1,99 @@
+"""A learner fixes code in the editor, checks it, and reads the verdict and the timeline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from quiz.loading import load_decks
+from tests.code.conftest import code_deck_text
+from tests.conftest import screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WORDS = {
+    "en": {"passed": "All checks passed.", "failed": "Some checks failed.", "good": "Good"},
+    "ru": {
+        "passed": "Все проверки пройдены.",
+        "failed": "Часть проверок не пройдена.",
+        "good": "Хорошо",
+    },
+}
+
+
+@pytest.fixture
+def code_cards(tmp_path: Path) -> None:
+    for language in ("en", "ru"):
+        (tmp_path / f"code.{language}.md").write_text(code_deck_text(language), encoding="utf-8")
+    load_decks([tmp_path])
+
+
+def open_card(browser, live_server, learner, language):
+    context = browser.new_context(viewport={"width": 1100, "height": 900}, locale=language)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "ada")
+    page.fill("#id_password", "correct-horse-9")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/decks/")
+    page.goto(f"{live_server.url}/decks/code/study/")
+    expect(page.locator(".cm-editor")).to_be_visible()
+    return context, page
+
+
+def replace_line(page, text: str, new: str) -> None:
+    """Put the cursor on the line with `text` and type `new` over its code (after the indent)."""
+    page.locator(".cm-line", has_text=text).first.click()
+    page.keyboard.press("End")
+    page.keyboard.press("Shift+Home")
+    page.keyboard.press("Backspace")
+    page.keyboard.type(new)
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_a_learner_types_a_fix_checks_it_and_sees_ticks_and_the_timeline(
+    browser, live_server, learner, code_cards, language
+):
+    context, page = open_card(browser, live_server, learner, language)
+    replace_line(page, 'await download("a")', 'await asyncio.gather(download("a"), download("b"))')
+    replace_line(page, 'await download("b")', "")
+    page.keyboard.press("Control+Enter")
+
+    verdict = page.locator(".verdict")
+    expect(verdict).to_contain_text(WORDS[language]["passed"])
+    expect(page.locator(".checks li.pass")).to_have_count(4)
+    expect(page.locator(".checks li.fail")).to_have_count(0)
+    expect(page.locator(".timeline svg")).to_have_count(2)
+    expect(page.get_by_role("button", name=WORDS[language]["good"])).to_be_visible()
+    page.locator(".timelines").scroll_into_view_if_needed()
+    screenshot(page, f"code-card-passed-{language}")
+    page.locator(".timelines").screenshot(path=str(screenshot_path(f"timeline-{language}")))
+    context.close()
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_a_wrong_solution_shows_the_failed_check_and_highlights_its_line(
+    browser, live_server, learner, code_cards, language
+):
+    context, page = open_card(browser, live_server, learner, language)
+    page.locator(".cm-line").first.click()
+    page.keyboard.press("Control+Home")
+    page.keyboard.type("import time")
+    page.keyboard.press("Enter")
+    replace_line(page, "await asyncio.sleep(3)", "time.sleep(3)")
+    page.get_by_role("button", name="Check" if language == "en" else "Проверить").click()
+
+    expect(page.locator(".verdict")).to_contain_text(WORDS[language]["failed"])
+    expect(page.locator(".checks li.fail", has_text="time.sleep")).to_have_count(1)
+    expect(page.locator(".cm-flagged")).to_have_count(1)
+    expect(page.locator(".cm-flagged")).to_contain_text("time.sleep(3)")
+    expect(page.locator(".tl-blocked").first).to_be_visible()
+    screenshot(page, f"code-card-failed-{language}")
+    context.close()
+
+
+def screenshot_path(name: str) -> Path:
+    return screenshot.__globals__["ARTIFACTS"] / f"{name}.png"

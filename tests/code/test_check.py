@@ -1,0 +1,92 @@
+"""Checking code on a code card, eagerly: the verdict, its ticks, its timeline, the rating."""
+
+from __future__ import annotations
+
+import pytest
+
+from quiz.models import Presentation, Review, Run
+from tests.code.conftest import BLOCKING, CONCURRENT, SEQUENTIAL
+
+# Transactional, so the run is handed to Celery on commit exactly as in production.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+def post(client, url, code, action="check"):
+    return client.post(url, {"code": code, "action": action}, **HX)
+
+
+def test_the_card_shows_the_starter_in_an_editor_with_run_and_check(client, shown):
+    page = client.get("/decks/code/study/").content.decode()
+    assert "data-editor" in page
+    assert "await download(&quot;a&quot;)" in page
+    assert ">Run<" in page and "Check" in page
+    assert "Awaiting one coroutine after another" in page
+
+
+def test_a_passing_check_shows_ticks_a_timeline_and_offers_good(client, shown):
+    response = post(client, shown, CONCURRENT)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert response["HX-Retarget"] == "#card"
+    assert "All checks passed." in page
+    assert page.count("✓") >= 4 and "✗" not in page.split('class="checks"')[1].split("</ul>")[0]
+    assert "3 s of program time" in page
+    assert "<svg" in page and "download()" in page
+    assert 'value="3"' in page and 'value="1"' not in page
+    run = Run.objects.get()
+    assert (run.status, run.passed, run.kind) == ("done", True, "check")
+    assert Presentation.objects.get().correct is True
+
+
+def test_a_failing_check_shows_the_failed_message_and_gives_again(client, shown):
+    page = post(client, shown, SEQUENTIAL)
+    html = page.content.decode()
+    assert "Some checks failed." in html
+    assert "6 s of program time" in html
+    assert 'name="rating" value="1"' in html and 'value="3"' not in html
+    client.post(page.wsgi_request.path.replace("/code/", "/answer/"), {"rating": "1"}, **HX)
+    assert Review.objects.get().rating == 1
+
+
+def test_a_blocking_call_points_at_its_line(client, shown):
+    html = post(client, shown, BLOCKING)
+    html = html.content.decode()
+    line = BLOCKING.splitlines().index("    time.sleep(3)") + 1
+    assert f'data-line="{line}"' in html
+    assert f'data-highlight="{line}"' in html
+    assert "blocked the event loop" in html
+    assert "loop blocked" in html
+
+
+def test_run_shows_output_without_grading(client, shown):
+    response = post(client, shown, CONCURRENT, "run")
+    html = response.content.decode()
+    assert "HX-Retarget" not in response
+    assert "a done" in html and "Ran your code." in html
+    assert 'class="checks"' not in html
+    assert Presentation.objects.get().correct is None
+
+
+def test_the_comparing_card_draws_the_starter_beside_the_learners_run(client, shown):
+    html = post(client, shown, CONCURRENT, "run")
+    html = html.content.decode()
+    assert "The starter code: 6 s" in html and "Your code: 3 s" in html
+    assert html.count("<svg") == 2
+
+
+def test_the_verdict_is_in_russian_for_a_russian_learner(client, shown):
+    client.cookies["django_language"] = "ru"
+    html = post(client, shown, SEQUENTIAL)
+    html = html.content.decode()
+    assert "Часть проверок не пройдена." in html
+    assert "6 с программного времени" in html
+    assert "Программа заняла 6 с виртуального времени" in html
+
+
+def test_another_learner_cannot_post_code_to_my_card(client, shown, other_learner):
+    client.force_login(other_learner)
+    response = post(client, shown, CONCURRENT)
+    assert response.status_code == 404
+    assert not Run.objects.exists()
