@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from concurrent.futures import ThreadPoolExecutor
 
-from runner import Limits, Runner
+from runner import Limits, ProcessLauncher, Runner
 
 SPEC = {"status": "ok", "output": {"contains": "ok"}}
 
@@ -135,12 +135,21 @@ def test_the_cpu_limit_kills_a_busy_program(shared_runner):
 
 
 def test_one_runner_serves_several_threads_at_once(shared_runner):
+    # Its own runner of the same kind: whatever this does to the launcher stays in this test.
+    process = isinstance(shared_runner.launcher, ProcessLauncher)
+    runner = Runner(launcher=ProcessLauncher() if process else None)
+
     def run_one(seconds: int) -> dict:
         source = f"import asyncio\nasyncio.run(asyncio.sleep({seconds}))\nprint({seconds})\n"
-        return shared_runner.run(source)
+        return runner.run(source)
 
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        verdicts = list(pool.map(run_one, range(1, 9)))
+    try:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            verdicts = list(pool.map(run_one, range(1, 9)))
+        after = [runner.run("print('next')") for _ in range(2)]
+    finally:
+        runner.close()
     assert [(v["status"], v["stdout"], v["virtual_seconds"]) for v in verdicts] == [
         ("ok", f"{n}\n", float(n)) for n in range(1, 9)
     ]
+    assert [(v["status"], v["stdout"]) for v in after] == [("ok", "next\n")] * 2
