@@ -44,7 +44,7 @@ def submit(request: HttpRequest, token: str) -> HttpResponse:
             presentation,
         )
     except coding.RunRefused as refused:
-        return _refuse(request, presentation, str(refused), status=429)
+        return _refuse(request, presentation, str(refused), status=refused.status)
     if not request.htmx:
         return redirect("study", slug=presentation.card.deck.slug)
     return show_run(request, run)

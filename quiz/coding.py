@@ -44,6 +44,10 @@ ERRORS = {
 class RunRefused(Exception):
     """The run was not started (too many runs, empty code); nothing was saved."""
 
+    def __init__(self, message: Any, status: int = 429) -> None:
+        super().__init__(message)
+        self.status = status
+
 
 def limit(name: str, default: float) -> float:
     """A tunable limit: tests and deployments set it in settings (see README)."""
@@ -83,7 +87,7 @@ def submit(
     If the broker cannot be reached the run is kept as an error, never left queued.
     """
     if not code.strip():
-        raise RunRefused(_("There is no code to run."))
+        raise RunRefused(_("There is no code to run."), status=400)
     now = timezone.now()
     sweep_stale(now, user=user)
     with transaction.atomic():

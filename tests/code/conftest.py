@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+import socket
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from quiz.celery import app as celery_app
 from quiz.loading import load_decks
 from quiz.models import Deck
 
@@ -114,3 +118,38 @@ def shown(client: Any, learner: Any, code_deck: Deck) -> str:
     """The learner has the code card in front of them; returns where its code is posted."""
     client.force_login(learner)
     return code_url(client.get("/decks/code/study/").content.decode())
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def fresh_pools() -> None:
+    """Connection and producer pools are built from the broker URL on first use: drop them."""
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@contextlib.contextmanager
+def celery_broker(url: str, queue: str = "celery") -> Iterator[None]:
+    """Send tasks to a real broker (not eagerly) for the duration."""
+    conf = celery_app.conf
+    saved = (conf.task_always_eager, conf.broker_url, conf.task_default_queue)
+    conf.task_always_eager, conf.broker_url, conf.task_default_queue = False, url, queue
+    fresh_pools()
+    try:
+        yield
+    finally:
+        fresh_pools()
+        conf.task_always_eager, conf.broker_url, conf.task_default_queue = saved
+
+
+@pytest.fixture
+def unreachable_broker() -> Iterator[None]:
+    with celery_broker(f"redis://127.0.0.1:{closed_port()}/0"):
+        yield
