@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
-from quiz import code_views, views
+from quiz import code_views, progress_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,5 +19,19 @@ urlpatterns = [
     path("study/<uuid:token>/answer/", views.answer, name="answer"),
     path("study/<uuid:token>/code/", code_views.submit, name="code_submit"),
     path("runs/<uuid:run_id>/", code_views.run_status, name="run_status"),
+    path("progress/", progress_views.my_progress, name="progress"),
+    path("progress/learners/", progress_views.cohort, name="cohort"),
+    path(
+        "progress/learners/<int:user_id>/", progress_views.learner_detail, name="learner_progress"
+    ),
+    path(
+        "progress/learners/<int:user_id>/fit/",
+        progress_views.fit_parameters,
+        name="fit_parameters",
+    ),
+    path("progress/decks/", progress_views.deck_index, name="deck_insights_index"),
+    path("progress/decks/<slug:slug>/", progress_views.deck_detail, name="deck_insights"),
+    path("progress/export/reviews.csv", progress_views.export_reviews, name="export_reviews"),
+    path("progress/export/runs.csv", progress_views.export_runs, name="export_runs"),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,286 @@
+"""Fill the database with synthetic learners whose answers follow FSRS's own forgetting curve."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils import timezone
+from fsrs import Card as FsrsCard
+from fsrs import Rating, Scheduler
+
+from quiz.models import Card, Deck, Progress, Review, Run
+
+BATCH = 5000
+PASSWORD = "demo-learner"
+
+
+@dataclass
+class Learner:
+    """How one synthetic learner behaves; drawn once from their own seeded generator."""
+
+    joins: int  # day index of the first session
+    leaves: int  # day index after the last possible session
+    diligence: float  # chance of a session on any day
+    hour: int  # usual session hour
+    memory: float  # exponent on FSRS's retrievability: <1 remembers better than the model
+    first_recall: float  # chance a brand-new card is answered right the first time
+    hard: float
+    easy: float
+    speed: float  # median seconds per answer
+
+
+def draw_learner(rng: random.Random, days: int) -> Learner:
+    joins = rng.randrange(0, max(1, int(days * 0.7)))
+    stays = days if rng.random() < 0.7 else rng.randint(7, max(8, days))
+    return Learner(
+        joins=joins,
+        leaves=min(days, joins + stays),
+        diligence=rng.uniform(0.35, 0.95),
+        hour=rng.choice([7, 8, 12, 13, 18, 19, 20, 21, 22]),
+        memory=rng.uniform(0.6, 1.6),
+        first_recall=rng.uniform(0.55, 0.85),
+        hard=rng.uniform(0.05, 0.25),
+        easy=rng.uniform(0.02, 0.2),
+        speed=rng.uniform(4, 20),
+    )
+
+
+class Simulation:
+    """One learner's history over the period: reviews, runs and the final progress rows."""
+
+    def __init__(
+        self, user_id: int, rng: random.Random, cards: list[dict[str, Any]], decks: dict[int, Deck]
+    ) -> None:
+        self.user_id, self.rng, self.cards, self.decks = user_id, rng, cards, decks
+        self.schedulers = {
+            pk: Scheduler(desired_retention=deck.desired_retention, enable_fuzzing=False)
+            for pk, deck in decks.items()
+        }
+        self.state: dict[int, FsrsCard] = {}
+        self.reviews: list[Review] = []
+        self.runs: list[Run] = []
+
+    def run(self, learner: Learner, first_day: date) -> None:
+        for index in range(learner.joins, learner.leaves):
+            if self.rng.random() < learner.diligence:
+                day = first_day + timedelta(days=index)
+                local = timezone.make_aware(
+                    datetime.combine(day, datetime.min.time())
+                    + timedelta(hours=learner.hour, minutes=self.rng.randrange(60))
+                )
+                # fsrs accepts UTC datetimes only.
+                start = local.astimezone(UTC)
+                for deck in self.decks.values():
+                    self.session(learner, deck, start)
+
+    def session(self, learner: Learner, deck: Deck, now: datetime) -> None:
+        """Due cards first, then new ones, then learning steps that come due within minutes."""
+        mine = [c for c in self.cards if c["deck_id"] == deck.pk]
+        new = [c for c in mine if c["id"] not in self.state][: deck.new_per_day]
+        reviews_left = deck.reviews_per_day
+        while True:
+            due = [c for c in mine if c["id"] in self.state and self.state[c["id"]].due <= now]
+            if due and reviews_left:
+                card = min(due, key=lambda c: self.state[c["id"]].due)
+                reviews_left -= 1
+            elif new:
+                card = new.pop(0)
+            else:
+                soon = [
+                    self.state[c["id"]].due
+                    for c in mine
+                    if c["id"] in self.state
+                    and self.state[c["id"]].due <= now + timedelta(minutes=20)
+                ]
+                if not soon or not reviews_left:
+                    return
+                now = min(soon)
+                continue
+            now = self.answer(learner, deck, card, now)
+
+    def answer(self, learner: Learner, deck: Deck, card: dict[str, Any], now: datetime) -> datetime:
+        scheduler = self.schedulers[deck.pk]
+        before = self.state.get(card["id"])
+        if before is None or before.stability is None:
+            recall = learner.first_recall
+        else:
+            recall = scheduler.get_card_retrievability(before, now) ** learner.memory
+        recalled = self.rng.random() < recall
+        rating = Rating.Again
+        if recalled:
+            draw = self.rng.random()
+            rating = (
+                Rating.Hard
+                if draw < learner.hard
+                else Rating.Easy
+                if draw < learner.hard + learner.easy
+                else Rating.Good
+            )
+        seconds = min(600.0, self.rng.lognormvariate(0, 0.6) * learner.speed)
+        if card["checks"]:
+            seconds += self.code_attempts(card, recalled, now)
+        reviewed_at = now + timedelta(seconds=seconds)
+        current = before or FsrsCard(card_id=card["id"])
+        after, _ = scheduler.review_card(current, rating, reviewed_at)
+        self.state[card["id"]] = after
+        self.reviews.append(
+            Review(
+                user_id=self.user_id,
+                card_id=card["id"],
+                rating=int(rating),
+                reviewed_at=reviewed_at,
+                duration_ms=int(seconds * 1000),
+                state_before=int(before.state) if before else None,
+                previous=before.to_dict() if before else None,
+            )
+        )
+        return reviewed_at
+
+    def code_attempts(self, card: dict[str, Any], recalled: bool, now: datetime) -> float:
+        """Checks of a code card: a failed first one decides Again; learners often retry."""
+        names = card["checks"]
+        attempts = 1 if recalled else self.rng.choice([1, 2, 2, 3])
+        spent = 0.0
+        for attempt in range(attempts):
+            passed = recalled or (attempt == attempts - 1 and self.rng.random() < 0.6)
+            # Learners trip over the first checks of a card more than the last ones.
+            failing = (
+                set() if passed else {names[min(int(self.rng.expovariate(1.2)), len(names) - 1)]}
+            )
+            spent += self.rng.uniform(20, 120)
+            created = now + timedelta(seconds=spent)
+            self.runs.append(
+                Run(
+                    user_id=self.user_id,
+                    card_id=card["id"],
+                    code="# seeddemo\n",
+                    kind=Run.Kind.CHECK,
+                    status=Run.Status.DONE,
+                    passed=passed,
+                    verdict={
+                        "status": "ok",
+                        "passed": passed,
+                        "checks": [
+                            {
+                                "name": name,
+                                "passed": name not in failing,
+                                "message": {"en": name, "ru": name},
+                            }
+                            for name in names
+                        ],
+                    },
+                    created_at=created,
+                    started_at=created,
+                    finished_at=created + timedelta(milliseconds=30),
+                )
+            )
+        return spent
+
+    def progress_rows(self) -> list[Progress]:
+        return [
+            Progress(
+                user_id=self.user_id,
+                card_id=card_id,
+                state=int(card.state),
+                step=card.step,
+                stability=card.stability,
+                difficulty=card.difficulty,
+                due=card.due,
+                last_review=card.last_review,
+            )
+            for card_id, card in self.state.items()
+        ]
+
+
+class Command(BaseCommand):
+    help = (
+        "Create N synthetic learners with D days of reviews (and code-card runs) each, drawn "
+        "deterministically from FSRS's retrievability. Replaces learners made by an earlier run."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--learners", type=int, default=50)
+        parser.add_argument("--days", type=int, default=120)
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--prefix", default="learner-", help="Usernames: PREFIX0001, ...")
+        parser.add_argument(
+            "--until",
+            type=date.fromisoformat,
+            default=None,
+            help="Last simulated day (YYYY-MM-DD); yesterday by default.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        learners, days, prefix = options["learners"], options["days"], options["prefix"]
+        if learners < 1 or days < 1:
+            raise CommandError("--learners and --days must be at least 1.")
+        decks = {deck.pk: deck for deck in Deck.objects.studyable()}
+        cards = [
+            {"id": card.pk, "deck_id": card.deck_id, "checks": checks_of(card)}
+            for card in Card.objects.studyable()
+            .filter(deck__in=decks)
+            .prefetch_related("texts")
+            .order_by("deck", "position")
+        ]
+        if not cards:
+            raise CommandError("No published cards: run `manage.py loaddecks` first.")
+        until = options["until"] or timezone.localdate() - timedelta(days=1)
+        first_day = until - timedelta(days=days - 1)
+        User = get_user_model()
+        with transaction.atomic():
+            old = User.objects.filter(username__startswith=prefix)
+            # Delete the big tables with one statement each before the users' cascade.
+            for model in (Review, Run, Progress):
+                model.objects.filter(user__in=old)._raw_delete(model.objects.db)
+            old.delete()
+            password = make_password(PASSWORD, salt="seeddemo")
+            users = User.objects.bulk_create(
+                User(
+                    username=f"{prefix}{i:04d}",
+                    password=password,
+                    date_joined=timezone.make_aware(
+                        datetime.combine(first_day, datetime.min.time())
+                    ),
+                )
+                for i in range(1, learners + 1)
+            )
+        reviews = runs = 0
+        pending: dict[str, list[Any]] = {"reviews": [], "runs": [], "progress": []}
+        for i, user in enumerate(sorted(users, key=lambda u: u.username), start=1):
+            rng = random.Random(f"{options['seed']}:{i}")
+            simulation = Simulation(user.pk, rng, cards, decks)
+            simulation.run(draw_learner(rng, days), first_day)
+            pending["reviews"] += simulation.reviews
+            pending["runs"] += simulation.runs
+            pending["progress"] += simulation.progress_rows()
+            reviews += len(simulation.reviews)
+            runs += len(simulation.runs)
+            if len(pending["reviews"]) >= 10 * BATCH or i == len(users):
+                flush(pending)
+                self.stdout.write(f"  {i}/{learners} learners, {reviews} reviews, {runs} runs")
+        self.stdout.write(
+            f"Created {learners} learners ({prefix}0001…, password {PASSWORD!r}) with {reviews} "
+            f"reviews and {runs} runs over {days} days up to {until}."
+        )
+
+
+def checks_of(card: Card) -> list[str]:
+    if card.kind != "code":
+        return []
+    return list((card.text("en").content.get("checks") or {}).keys())
+
+
+def flush(pending: dict[str, list[Any]]) -> None:
+    with transaction.atomic():
+        Review.objects.bulk_create(pending["reviews"], batch_size=BATCH)
+        Run.objects.bulk_create(pending["runs"], batch_size=BATCH)
+        Progress.objects.bulk_create(pending["progress"], batch_size=BATCH)
+    for rows in pending.values():
+        rows.clear()

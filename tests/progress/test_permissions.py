@@ -1,0 +1,88 @@
+"""Who may open which progress page: learners their own, teachers their decks, staff all."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+from quiz.models import Deck
+
+pytestmark = pytest.mark.django_db
+
+PAGES = {
+    "own": "/progress/",
+    "drill-down": "/progress/learners/{ada}/",
+    "cohort": "/progress/learners/",
+    "deck index": "/progress/decks/",
+    "deck": "/progress/decks/tiny/",
+    "reviews csv": "/progress/export/reviews.csv",
+    "runs csv": "/progress/export/runs.csv",
+}
+# Expected status per (who, page); anonymous visitors are sent to the login page.
+MATRIX = {
+    "ada": {"own": 200, "drill-down": 403, "cohort": 403, "deck index": 403, "deck": 403,
+            "reviews csv": 403, "runs csv": 403},
+    "bob": {"own": 200, "drill-down": 403, "cohort": 403, "deck index": 403, "deck": 403,
+            "reviews csv": 403, "runs csv": 403},
+    "teacher": {"own": 200, "drill-down": 403, "cohort": 403, "deck index": 200, "deck": 200,
+                "reviews csv": 403, "runs csv": 403},
+    "staff": dict.fromkeys(PAGES, 200),
+    "staff group": dict.fromkeys(PAGES, 200),
+    "anonymous": dict.fromkeys(PAGES, 302),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("who", list(MATRIX))
+def test_each_role_gets_exactly_its_pages(client, history, who):
+    users = {"ada": history.ada, "bob": history.bob, "teacher": history.teacher,
+             "staff": history.staff}  # fmt: skip
+    if who == "staff group":
+        users[who] = User.objects.create_user("sally")
+        users[who].groups.add(Group.objects.get(name="staff"))
+    if who in users:
+        client.force_login(users[who])
+    got = {
+        page: client.get(url.format(ada=history.ada.pk)).status_code for page, url in PAGES.items()
+    }
+    assert got == MATRIX[who]
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client, history):
+    response = client.get("/progress/")
+    assert response["Location"].startswith("/accounts/login/?next=/progress/")
+
+
+def test_a_teacher_cannot_open_a_deck_someone_else_owns(client, history):
+    other = User.objects.create_user("olga")
+    Deck.objects.filter(pk=history.deck.pk).update(owner=other)
+    client.force_login(history.teacher)
+    assert client.get("/progress/decks/tiny/").status_code == 404
+    assert "tiny" not in client.get("/progress/decks/").content.decode()
+
+
+def test_a_co_author_sees_the_deck_they_help_write(client, history):
+    history.deck.owner = User.objects.create_user("olga")
+    history.deck.save()
+    history.deck.coauthors.add(history.teacher)
+    client.force_login(history.teacher)
+    assert client.get("/progress/decks/tiny/").status_code == 200
+
+
+def test_only_staff_may_fit_parameters(client, history):
+    client.force_login(history.teacher)
+    assert client.post(f"/progress/learners/{history.ada.pk}/fit/").status_code == 403
+    client.force_login(history.staff)
+    assert client.get(f"/progress/learners/{history.ada.pk}/fit/").status_code == 405
+
+
+def test_navigation_links_follow_the_role(client, history):
+    client.force_login(history.ada)
+    html = client.get("/progress/").content.decode()
+    assert 'href="/progress/"' in html
+    assert 'href="/progress/decks/"' not in html and 'href="/progress/learners/"' not in html
+    client.force_login(history.teacher)
+    html = client.get("/progress/").content.decode()
+    assert 'href="/progress/decks/"' in html and 'href="/progress/learners/"' not in html
+    client.force_login(history.staff)
+    html = client.get("/progress/").content.decode()
+    assert 'href="/progress/decks/"' in html and 'href="/progress/learners/"' in html
