@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import kombu.pools
 import pytest
 
 from quiz.celery import app as celery_app
@@ -129,8 +130,7 @@ def closed_port() -> int:
 
 def fresh_pools() -> None:
     """Connection and producer pools are built from the broker URL on first use: drop them."""
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
+    kombu.pools.reset()
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
 
