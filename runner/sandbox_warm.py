@@ -18,6 +18,7 @@ import struct
 import subprocess
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
 
 from runner.bwrap import (
@@ -47,6 +48,10 @@ START_SECONDS = 10.0
 
 class ZygoteGone(RuntimeError):
     """The zygote stopped answering; the slot is discarded and a new one started."""
+
+    def __init__(self, message: str, *, before_run: bool = False) -> None:
+        super().__init__(message)
+        self.before_run = before_run
 
 
 class Zygote:
@@ -112,7 +117,7 @@ class Zygote:
             for fd in (out_read, err_read, chan_read):
                 os.close(fd)
             self.kill()
-            raise ZygoteGone("the zygote stopped reading run orders") from error
+            raise ZygoteGone("the zygote stopped reading run orders", before_run=True) from error
         finally:
             for fd in (out_write, err_write, chan_write):
                 os.close(fd)
@@ -201,20 +206,26 @@ class ZygoteLauncher:
         self._idle: list[Zygote] = []
         self._started = 0
         self._changed = threading.Condition()
+        self._spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="zygote-spawner")
         self._closed = False
         become_subreaper()
 
-    def launch(self, request: bytes, limits: Limits) -> Outcome:
+    def launch(self, request: bytes, limits: Limits, retry: bool = True) -> Outcome:
         started = time.monotonic()
         zygote = self._take()
         try:
             return zygote.run(request, limits, self.config)
-        except ZygoteGone:
-            # The run overran even the zygote's own kill, so the whole zygote was killed and
-            # the run with it; the slot is replaced, never reused.
-            return Outcome(b"", b"", b"", -9, time.monotonic() - started, "timeout")
+        except ZygoteGone as gone:
+            # A slot that failed is replaced, never reused. A zygote found dead before the run
+            # began costs one retry on a fresh one; one that died during the run (or ignored
+            # its own wall clock) takes the run with it.
+            if not (gone.before_run and retry):
+                spent = time.monotonic() - started
+                killed = "timeout" if spent >= limits.wall_seconds else None
+                return Outcome(b"", b"", b"", None, spent, killed)
         finally:
             self._give_back(zygote)
+        return self.launch(request, limits, retry=False)
 
     def _take(self) -> Zygote:
         with self._changed:
@@ -228,7 +239,10 @@ class ZygoteLauncher:
                     break
                 self._changed.wait()
         try:
-            return Zygote(self.bwrap, self.config)
+            # bwrap's --die-with-parent follows the *thread* that started it: start every
+            # zygote from one thread that lives as long as the launcher, never from a caller's
+            # thread, which may end (a thread pool shutting down) and take the zygote with it.
+            return self._spawner.submit(Zygote, self.bwrap, self.config).result()
         except BaseException:
             with self._changed:
                 self._started -= 1
@@ -254,6 +268,7 @@ class ZygoteLauncher:
             self._changed.notify_all()
         for zygote in idle:
             zygote.close()
+        self._spawner.shutdown()
 
     def __enter__(self) -> ZygoteLauncher:
         return self

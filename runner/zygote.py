@@ -2,11 +2,12 @@
 
 This file runs *inside* the sandbox as a script (stdlib only; it never imports the rest of
 ``runner``). It is started once per slot by ``runner.sandbox_warm`` with its control socket on
-fd 0, imports asyncio and the harness, then loops: for every run order it forks the run as pid 1
-of a new pid namespace, in new mount and ipc namespaces, with a private size-capped ``/tmp`` and
-``/dev/shm`` and a fresh ``/proc``; the run drops every capability, takes its rlimits and calls
-the harness's ``serve_one``. When the run's pid 1 exits (or is killed at its wall-clock limit)
-the kernel kills everything it left behind, so no run can see or touch another.
+fd 0, imports asyncio and the harness, then loops: for every run order it forks (once) the run
+as pid 1 of a new pid namespace, in new mount and ipc namespaces, with a private size-capped
+``/tmp`` and ``/dev/shm`` and a fresh ``/proc``; the run drops every capability, takes its
+rlimits and calls the harness's ``serve_one``. When the run's pid 1 exits (or is killed at its
+wall-clock limit) the kernel kills everything it left behind, so no run can see or touch
+another.
 
 The zygote keeps CAP_SYS_ADMIN and CAP_SETPCAP *inside its own user namespace only* (bubblewrap
 created it with ``--disable-userns``); only the code in this file runs with them. Runs of one
@@ -19,6 +20,7 @@ from __future__ import annotations
 import ctypes
 import fcntl
 import gc
+import importlib
 import importlib.util
 import json
 import os
@@ -39,7 +41,6 @@ MS_NODEV = 4
 MS_NOEXEC = 8
 MS_REC = 0x4000
 MS_PRIVATE = 1 << 18
-PR_SET_CHILD_SUBREAPER = 36
 PR_CAPBSET_DROP = 24
 PR_SET_NO_NEW_PRIVS = 38
 PR_CAP_AMBIENT = 47
@@ -72,10 +73,9 @@ def mount(source: str, target: str, fstype: str | None, flags: int, data: str | 
     )
 
 
-def drop_capabilities() -> None:
+def drop_capabilities(last_cap: int) -> None:
     """Empty the bounding, ambient, permitted, effective and inheritable sets, then verify."""
     check(libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0), "clear ambient caps")
-    last_cap = int(open("/proc/sys/kernel/cap_last_cap").read())
     for cap in range(last_cap + 1):
         check(libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0), f"drop cap {cap}")
     header = (ctypes.c_uint32 * 2)(LINUX_CAPABILITY_VERSION_3, 0)
@@ -132,9 +132,10 @@ class Zygote:
         self.control = control
         self.harness = harness
         self.serve: Callable[[bytes, int], int] = getattr(harness, entry)
-        # bubblewrap's init and the zygote, plus the short-lived child that forks each run.
-        self.base_processes = count_processes() + 1
-        check(libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), "subreaper")
+        # bubblewrap's init and the zygote's two processes (see enter_own_pid_namespace).
+        self.base_processes = count_processes()
+        self.own_pid_ns = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
+        self.last_cap = int(open("/proc/sys/kernel/cap_last_cap").read())
 
     def serve_forever(self) -> None:
         while True:
@@ -162,33 +163,17 @@ class Zygote:
         """
         started = time.monotonic()
         setup_read, setup_write = os.pipe()
-        pid_read, pid_write = os.pipe()
-        # unshare(CLONE_NEWPID) works once per process, and setns back needs privileges over
-        # bubblewrap's namespace that we do not have: a short-lived child unshares and forks the
-        # run, which we (a subreaper) adopt when that child exits.
-        middle = os.fork()
-        if middle == 0:
-            try:
-                os.close(pid_read)
-                os.close(setup_read)
-                check(libc.unshare(CLONE_NEWPID), "unshare pid")
-                pid = os.fork()
-                if pid == 0:
-                    os.close(pid_write)
-                    self.run_snippet(order, request, fds, setup_write)
-                os.write(pid_write, str(pid).encode())
-            finally:
-                os._exit(0)
-        for fd in (setup_write, pid_write, *fds):
+        # Our children go into a fresh pid namespace: point them back at ours, then at a new
+        # one (unshare only works from the namespace we are in).
+        check(libc.setns(self.own_pid_ns, CLONE_NEWPID), "setns pid")
+        check(libc.unshare(CLONE_NEWPID), "unshare pid")
+        pid = os.fork()
+        if pid == 0:
+            os.close(setup_read)
+            self.run_snippet(order, request, fds, setup_write)
+        for fd in (setup_write, *fds):
             os.close(fd)
         fds.clear()
-        os.waitpid(middle, 0)
-        raw_pid = os.read(pid_read, 32)
-        os.close(pid_read)
-        if not raw_pid:
-            os.close(setup_read)
-            raise RuntimeError("could not start the run's pid namespace")
-        pid = int(raw_pid)
         killed = self.wait(pid, started + order["limits"]["wall_seconds"])
         _, status = os.waitpid(pid, 0)
         setup = os.read(setup_read, 4096).decode(errors="replace")
@@ -237,7 +222,7 @@ class Zygote:
             os.closerange(5, 1 << 16)
             os.setsid()
             signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-            drop_capabilities()
+            drop_capabilities(self.last_cap)
             limits = dict(order["limits"])
             if limits.get("processes") is not None:
                 limits["processes"] += self.base_processes
@@ -270,6 +255,20 @@ def count_processes() -> int:
     return sum(1 for name in os.listdir("/proc") if name.isdigit())
 
 
+def enter_own_pid_namespace() -> None:
+    """Continue as pid 1 of a pid namespace owned by our user namespace.
+
+    bubblewrap's pid namespace belongs to a user namespace above ours, so we could not setns()
+    back into it between runs; in a namespace of our own we can, and each run then costs one
+    fork. The original process only waits and passes on how the zygote ended.
+    """
+    check(libc.unshare(CLONE_NEWPID), "unshare pid")
+    pid = os.fork()
+    if pid:
+        _, status = os.waitpid(pid, 0)
+        os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+
+
 def serve_warm(harness_path: str, entry: str) -> None:
     """Start the zygote: fd 0 is its control socket from the host."""
     control = socket.socket(fileno=os.dup(0))
@@ -278,10 +277,13 @@ def serve_warm(harness_path: str, entry: str) -> None:
         os.dup2(null, fd)
     os.close(null)
     try:
+        enter_own_pid_namespace()
         zygote = Zygote(control, load_harness(harness_path), entry)
     except BaseException as error:  # noqa: B036 - tell the host why instead of dying silently
         send(control, {"error": f"{type(error).__name__}: {error}"})
         raise
+    # The harness imports resource when it applies limits: import it once, here.
+    importlib.import_module("resource")
     # Everything imported so far lives as long as the zygote: keep it out of the runs' garbage
     # collections, which would otherwise walk (and copy-on-write) every inherited object.
     gc.collect()
