@@ -18,6 +18,7 @@ import asyncio.events
 import asyncio.taskgroups
 import asyncio.tasks
 import builtins
+import collections
 import concurrent.futures
 import concurrent.futures.thread
 import contextlib
@@ -27,6 +28,7 @@ import json
 import linecache
 import math
 import os
+import queue
 import random
 import selectors
 import signal
@@ -73,8 +75,9 @@ _real_bootstrap_inner = threading.Thread._bootstrap_inner
 _real_thread_join = threading.Thread.join
 _real_workitem_init = concurrent.futures.thread._WorkItem.__init__
 _real_workitem_run = concurrent.futures.thread._WorkItem.run
-_real_future_result = concurrent.futures.Future.result
-_real_future_exception = concurrent.futures.Future.exception
+_real_condition_wait = threading.Condition.wait
+_real_condition_notify = threading.Condition.notify
+_real_condition_notify_all = threading.Condition.notify_all
 _real_handle_run = asyncio.events.Handle._run
 _real_warn_unawaited = warnings._warn_unawaited_coroutine
 # What the report is written with; a program that patches these modules cannot change it.
@@ -198,10 +201,11 @@ class VirtualClock:
     Invariant: ``now`` moves only while no participating thread is running. A participant (the
     main thread, a thread the snippet started, an executor work item from submit to its end) is
     either running, asleep until a virtual moment (``time.sleep``, an event loop waiting for its
-    next timer), or waiting for something another participant will do (``Thread.join``, a loop
-    waiting for a worker). When none runs, ``now`` jumps to the earliest wake-up and the sleepers
-    due then are marked running before anyone else can move the clock again, so wake-ups happen
-    in the order of their virtual deadlines, never in the order the OS schedules threads.
+    next timer, a ``Condition.wait`` with a timeout), or waiting for something another
+    participant will do (``Thread.join``, a ``notify``, a loop waiting for a worker). When none
+    runs, ``now`` jumps to the earliest wake-up and the sleepers due then are marked running
+    before anyone else can move the clock again, so wake-ups happen in the order of their
+    virtual deadlines, never in the order the OS schedules threads.
     """
 
     def __init__(
@@ -229,6 +233,15 @@ class VirtualClock:
     def counted(self, value: bool) -> None:
         self._local.counted = value
 
+    @property
+    def bypass(self) -> bool:
+        """True while this thread waits in real time (starting an executor's worker)."""
+        return getattr(self._local, "bypass", False)
+
+    @bypass.setter
+    def bypass(self, value: bool) -> None:
+        self._local.bypass = value
+
     def enter(self) -> None:
         """One more participant is about to run."""
         with self._cond:
@@ -236,7 +249,7 @@ class VirtualClock:
             self._changed()
 
     def leave(self, target: object = None) -> None:
-        """A participant ended; whoever waited for `target` (its thread or future) runs now."""
+        """A participant ended; whoever waited for `target` (its thread) runs now."""
         with self._cond:
             if target is not None:
                 self._release_locked(target)
@@ -255,11 +268,15 @@ class VirtualClock:
         target: object = None,
         interrupted: Callable[[], bool] | None = None,
         grace: float = 0.0,
+        registered: Callable[[], object] | None = None,
     ) -> None:
         """Stop running until the clock reaches wake or target is released.
 
-        When nothing can ever wake anyone (every participant waits, none has a wake-up time)
-        the run ends as a deadlock; `grace` real seconds first if real I/O might still arrive.
+        `registered` runs once this thread counts as waiting (a condition's lock is released
+        there, so a notify cannot slip in unseen); if it returns true, there is nothing to wait
+        for after all. When nothing can ever wake anyone (every
+        participant waits, none has a wake-up time) the run ends as a deadlock; `grace` real
+        seconds first if real I/O might still arrive.
         """
         me = threading.get_ident()
         counted = self.counted
@@ -267,6 +284,9 @@ class VirtualClock:
             if counted:
                 self._running -= 1
             self._sleepers[me] = (wake, counted, target)
+            if registered is not None and registered():
+                self._wake_locked(me)
+                return
             self._changed()
             self._advance_locked()
             mark = (self._changes, _real_monotonic(), _real_process_time())
@@ -294,44 +314,16 @@ class VirtualClock:
                         break
                 self._cond.wait(0.005 if interrupted is not None else STALL_SECONDS / 5)
 
-    @contextlib.contextmanager
-    def waiting(self, target: object = None) -> Iterator[None]:
-        """Not running while inside (e.g. joining a thread): the others may move the clock."""
-        me = threading.get_ident()
-        counted = self.counted
-        with self._cond:
-            # Already waiting (a join inside interpreter shutdown): nothing changes.
-            nested = me in self._sleepers
-            if not nested:
-                if counted:
-                    self._running -= 1
-                self._sleepers[me] = (None, counted, target)
-                self._changed()
-                self._advance_locked()
-                if self._hopeless(stalled=False):
-                    self._on_deadlock()
-        if nested:
-            yield
-            return
-        try:
-            yield
-        finally:
-            with self._cond:
-                if me in self._sleepers:
-                    self._wake_locked(me)
-
     def _busy(self) -> int:
-        """Running participants, plus waiters about to run again: joiners of a thread that has
-        ended or is an idle executor worker on its way out, waiters on a finished future."""
+        """Running participants, plus joiners of an idle executor worker on its way out (it
+        ends on its own, and the joiner runs again then)."""
         busy = self._running
         for _, _, target in self._sleepers.values():
-            if isinstance(target, threading.Thread):
-                accounted = getattr(target, "_loopdeck_counted", False) or (
-                    target.ident in self.in_work
-                )
-                if not (accounted and target.is_alive()):
-                    busy += 1
-            elif isinstance(target, concurrent.futures.Future) and target.done():
+            if (
+                isinstance(target, threading.Thread)
+                and not getattr(target, "_loopdeck_counted", False)
+                and target.ident not in self.in_work
+            ):
                 busy += 1
         return busy
 
@@ -356,6 +348,9 @@ class VirtualClock:
                 self._wake_locked(ident)
 
     def _advance_locked(self, force: bool = False) -> None:
+        for ident, (wake, _, _) in list(self._sleepers.items()):
+            if wake is not None and wake <= self.now:
+                self._wake_locked(ident)
         if not force and self._busy() > 0:
             return
         wakes = [wake for wake, _, _ in self._sleepers.values() if wake is not None]
@@ -400,7 +395,6 @@ class _VirtualSelector(selectors.DefaultSelector):
         events = super().select(0)
         if events or timeout == 0 or loop is None or _run is None or _run.clock is None:
             return events
-        clock = _run.clock
         scheduled = loop._scheduled
         wake = scheduled[0]._when if scheduled else None
         watches_io = len(self.get_map()) > 1
@@ -408,11 +402,17 @@ class _VirtualSelector(selectors.DefaultSelector):
         def io_ready() -> bool:
             return bool(super(_VirtualSelector, self).select(0))
 
-        clock.block(
+        def already_woken() -> bool:
+            # Checked once this loop counts as waiting: a callback another thread handed over
+            # before that moment is seen here, and one handed over after it wakes the loop.
+            return bool(loop._ready) or io_ready()
+
+        _run.clock.block(
             wake,
             target=loop,
             interrupted=io_ready if watches_io else None,
             grace=IO_GRACE_SECONDS if watches_io else 0.0,
+            registered=already_woken,
         )
         return super().select(0)
 
@@ -531,9 +531,18 @@ _VirtualDate.__module__ = "datetime"
 
 def _thread_start(self: threading.Thread) -> None:
     clock = _run.clock if _run is not None else None
-    # An executor's worker idles between work items; only its work items take part.
-    if clock is None or getattr(self, "_target", None) is concurrent.futures.thread._worker:
+    if clock is None:
         _real_thread_start(self)
+        return
+    self._loopdeck_seen = True  # type: ignore[attr-defined]
+    # An executor's worker idles between work items; only its work items take part, and the
+    # thread starting it waits for it in real time.
+    if getattr(self, "_target", None) is concurrent.futures.thread._worker:
+        clock.bypass = True
+        try:
+            _real_thread_start(self)
+        finally:
+            clock.bypass = False
         return
     self._loopdeck_counted = True  # type: ignore[attr-defined]
     clock.enter()
@@ -549,42 +558,90 @@ def _thread_bootstrap_inner(self: threading.Thread) -> None:
     if clock is None:
         _real_bootstrap_inner(self)
         return
-    if not getattr(self, "_loopdeck_counted", False):
-        try:
-            _real_bootstrap_inner(self)
-        finally:
-            clock.release(self)
-        return
-    clock.counted = True
+    counted = getattr(self, "_loopdeck_counted", False)
+    clock.counted = counted
     try:
         _real_bootstrap_inner(self)
     finally:
         clock.counted = False
-        clock.leave(target=self)
+        # Under the clock's lock, so a joiner either sees the end or is woken by it.
+        with clock._cond:
+            self._loopdeck_ended = True  # type: ignore[attr-defined]
+            if counted:
+                clock.leave(target=self)
+            else:
+                clock.release(self)
 
 
 def _thread_join(self: threading.Thread, timeout: float | None = None) -> None:
+    """Thread.join on the clock: a timeout is virtual seconds, and while joining this thread
+    is not running, so the joined one may sleep."""
     clock = _run.clock if _run is not None else None
-    if clock is None:
-        return _real_thread_join(self, timeout)
-    with clock.waiting(target=self):
-        return _real_thread_join(self, timeout)
+    ready = getattr(self, "_loopdeck_seen", False) and self is not threading.current_thread()
+    if clock is None or not ready:
+        _real_thread_join(self, timeout)
+        return
+    wake = None if timeout is None else clock.now + max(float(timeout), 0.0)
+    clock.block(wake, target=self, registered=lambda: getattr(self, "_loopdeck_ended", False))
+    # Ended: its last steps are real and short. Not ended: the virtual timeout passed.
+    _real_thread_join(self, None if getattr(self, "_loopdeck_ended", False) else 0)
 
 
-def _future_result(self: concurrent.futures.Future, timeout: float | None = None) -> Any:
+class _Waiter:
+    """One thread waiting on a Condition through the clock."""
+
+    __slots__ = ("notified",)
+
+    def __init__(self) -> None:
+        self.notified = False
+
+
+def _condition_wait(self: threading.Condition, timeout: float | None = None) -> bool:
+    """Condition.wait on the clock: Event.wait, Queue.get, Future.result, Semaphore... wait
+    in virtual time, and a wait nobody can end is a deadlock."""
     clock = _run.clock if _run is not None else None
-    if clock is None or self.done():
-        return _real_future_result(self, timeout)
-    with clock.waiting(target=self):
-        return _real_future_result(self, timeout)
+    if clock is None or self is clock._cond or clock.bypass:
+        return _real_condition_wait(self, timeout)
+    if not self._is_owned():  # type: ignore[attr-defined]
+        raise RuntimeError("cannot wait on un-acquired lock")
+    waiter = _Waiter()
+    waiters = self.__dict__.setdefault("_loopdeck_waiters", collections.deque())
+    waiters.append(waiter)
+    wake = None if timeout is None else clock.now + max(float(timeout), 0.0)
+    saved: list[Any] = []
+    try:
+        clock.block(wake, target=waiter, registered=lambda: saved.append(self._release_save()))  # type: ignore[attr-defined]
+    finally:
+        if saved:
+            self._acquire_restore(saved[0])  # type: ignore[attr-defined]
+        if not waiter.notified:
+            with contextlib.suppress(ValueError):
+                waiters.remove(waiter)
+    return waiter.notified
 
 
-def _future_exception(self: concurrent.futures.Future, timeout: float | None = None) -> Any:
+def _condition_notify(self: threading.Condition, n: int = 1) -> None:
     clock = _run.clock if _run is not None else None
-    if clock is None or self.done():
-        return _real_future_exception(self, timeout)
-    with clock.waiting(target=self):
-        return _real_future_exception(self, timeout)
+    if clock is None or self is clock._cond:
+        _real_condition_notify(self, n)
+        return
+    if not self._is_owned():  # type: ignore[attr-defined]
+        raise RuntimeError("cannot notify on un-acquired lock")
+    _real_condition_notify(self, n)
+    waiters = self.__dict__.get("_loopdeck_waiters")
+    while waiters and n > 0:
+        waiter = waiters.popleft()
+        waiter.notified = True
+        clock.release(waiter)
+        n -= 1
+
+
+def _condition_notify_all(self: threading.Condition) -> None:
+    clock = _run.clock if _run is not None else None
+    if clock is None or self is clock._cond:
+        _real_condition_notify_all(self)
+        return
+    _condition_notify(self, len(self._waiters) + len(self.__dict__.get("_loopdeck_waiters", ())))  # type: ignore[attr-defined]
 
 
 def _workitem_init(self: Any, future: Any, fn: Any, args: Any, kwargs: Any) -> None:
@@ -607,7 +664,7 @@ def _workitem_done(item: Any) -> None:
         if not getattr(item, "_loopdeck_live", False):
             return
         item._loopdeck_live = False
-        clock.leave(target=item.future)
+        clock.leave()
 
 
 def _workitem_run(self: Any) -> None:
@@ -747,8 +804,12 @@ class _Run:
             threading.Thread.join = _thread_join  # type: ignore[method-assign]
             concurrent.futures.thread._WorkItem.__init__ = _workitem_init
             concurrent.futures.thread._WorkItem.run = _workitem_run
-            concurrent.futures.Future.result = _future_result  # type: ignore[method-assign]
-            concurrent.futures.Future.exception = _future_exception  # type: ignore[method-assign]
+            threading.Condition.wait = _condition_wait  # type: ignore[method-assign]
+            threading.Condition.notify = _condition_notify  # type: ignore[method-assign]
+            threading.Condition.notify_all = _condition_notify_all  # type: ignore[method-assign]
+            # Deadlines computed by threading (wait_for, Semaphore) and queue are virtual too.
+            threading._time = _v_monotonic  # type: ignore[attr-defined]
+            queue.time = _v_monotonic  # type: ignore[attr-defined]
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGPROF, _sample)
             signal.setitimer(signal.ITIMER_PROF, SAMPLE_SECONDS, SAMPLE_SECONDS)
@@ -928,15 +989,20 @@ class _Run:
                 task=task.get_name(),
             )
         if not any(e["kind"] == "deadlock" for e in self.events):
-            line = _snippet_line(sys._getframe())
-            self.event(
-                "deadlock",
-                line,
-                f"The program waits forever at line {line}: nothing is left that could end "
-                "the wait.",
-                f"Программа ждёт вечно в строке {line}: не осталось ничего, что могло бы "
-                "закончить это ожидание.",
-            )
+            # No task to blame: threads wait for each other (join, Event, Queue, Lock...).
+            frames = sys._current_frames()
+            for thread in threading.enumerate():
+                line = _snippet_line(frames.get(thread.ident or 0))
+                if line is None:
+                    continue
+                self.event(
+                    "deadlock",
+                    line,
+                    f"Thread {thread.name} waits forever at line {line}: nothing is left that "
+                    "could end the wait.",
+                    f"Поток {thread.name} ждёт вечно в строке {line}: не осталось ничего, что "
+                    "могло бы закончить это ожидание.",
+                )
         self.finish("deadlock", None, None)
 
     def virtual_timeout(self) -> None:

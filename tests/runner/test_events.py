@@ -347,3 +347,60 @@ def test_waiting_in_the_loop_thread_for_work_only_the_loop_can_do_is_a_deadlock(
     )
     assert verdict["status"] == "deadlock"
     assert [(e["kind"], e["line"]) for e in verdict["events"]] == [("deadlock", 7)]
+
+
+def test_threads_waiting_for_each_other_are_a_deadlock_at_each_line(run):
+    verdict = run(
+        """
+        import threading
+
+        ready = threading.Event()
+
+        def worker():
+            ready.wait()
+
+        thread = threading.Thread(target=worker)
+        thread.start()
+        thread.join()
+        """
+    )
+    assert verdict["status"] == "deadlock"
+    assert [(e["kind"], e["line"]) for e in verdict["events"]] == [
+        ("deadlock", 11),
+        ("deadlock", 7),
+    ]
+    assert verdict["events"][0]["message"]["en"].startswith("Thread MainThread waits forever")
+
+
+def test_threading_waits_and_queues_run_on_the_virtual_clock(run):
+    verdict = run(
+        """
+        import queue, threading, time
+
+        print(threading.Event().wait(2), time.monotonic())
+        timer = threading.Timer(1.5, lambda: print("timer", time.monotonic()))
+        timer.start()
+        timer.join()
+        jobs = queue.Queue()
+
+        def producer():
+            for n in range(3):
+                time.sleep(1)
+                jobs.put(n)
+
+        threading.Thread(target=producer).start()
+        print([jobs.get() for _ in range(3)], time.monotonic())
+        try:
+            jobs.get(timeout=0.5)
+        except queue.Empty:
+            print("empty", time.monotonic())
+        """
+    )
+    assert verdict["stdout"].splitlines() == [
+        "False 2.0",
+        "timer 3.5",
+        "[0, 1, 2] 6.5",
+        "empty 7.0",
+    ]
+    # No thread handoff waits in real time.
+    assert verdict["wall_seconds"] < 1.0
