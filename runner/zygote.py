@@ -95,6 +95,14 @@ def send(sock: socket.socket, message: dict[str, object]) -> None:
     sock.sendall(HEADER.pack(len(body)) + body)
 
 
+def read_all(fd: int) -> bytes:
+    """Everything until the writer closes its end."""
+    chunks = []
+    while chunk := os.read(fd, 1 << 16):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def recv_exactly(sock: socket.socket, size: int) -> bytes:
     """Read exactly size bytes, or raise EOFError when the host has gone."""
     chunks = []
@@ -107,10 +115,10 @@ def recv_exactly(sock: socket.socket, size: int) -> bytes:
     return b"".join(chunks)
 
 
-def recv_run(sock: socket.socket) -> tuple[dict, bytes, list[int]]:
-    """Read one run order: header, request bytes, and the run's stdout/stderr/channel fds."""
+def recv_run(sock: socket.socket) -> tuple[dict, list[int]]:
+    """Read one run order and the run's fds: its request to read, its stdout, stderr, channel."""
     fds = socket.array.array("i")
-    data, ancdata, _flags, _addr = sock.recvmsg(HEADER.size, socket.CMSG_SPACE(3 * fds.itemsize))
+    data, ancdata, _flags, _addr = sock.recvmsg(HEADER.size, socket.CMSG_SPACE(4 * fds.itemsize))
     if not data:
         raise EOFError
     for level, kind, payload in ancdata:
@@ -120,9 +128,7 @@ def recv_run(sock: socket.socket) -> tuple[dict, bytes, list[int]]:
     (size,) = HEADER.unpack(data)
     if size > MAX_MESSAGE:
         raise ValueError("run order too large")
-    order = json.loads(recv_exactly(sock, size))
-    request = recv_exactly(sock, order["request_bytes"])
-    return order, request, list(fds)
+    return json.loads(recv_exactly(sock, size)), list(fds)
 
 
 class Zygote:
@@ -140,11 +146,11 @@ class Zygote:
     def serve_forever(self) -> None:
         while True:
             try:
-                order, request, fds = recv_run(self.control)
+                order, fds = recv_run(self.control)
             except EOFError:
                 return
             try:
-                result = self.run(order, request, fds)
+                result = self.run(order, fds)
             except Exception as error:
                 result = {"setup_error": f"{type(error).__name__}: {error}"}
             finally:
@@ -156,7 +162,7 @@ class Zygote:
                         pass
             send(self.control, result)
 
-    def run(self, order: dict, request: bytes, fds: list[int]) -> dict[str, object]:
+    def run(self, order: dict, fds: list[int]) -> dict[str, object]:
         """Run one request as pid 1 of a fresh pid namespace; return how it ended.
 
         Closes fds (the run's ends of its pipes) once the run holds them.
@@ -170,7 +176,7 @@ class Zygote:
         pid = os.fork()
         if pid == 0:
             os.close(setup_read)
-            self.run_snippet(order, request, fds, setup_write)
+            self.run_snippet(order, fds, setup_write)
         for fd in (setup_write, *fds):
             os.close(fd)
         fds.clear()
@@ -203,9 +209,13 @@ class Zygote:
         finally:
             os.close(pidfd)
 
-    def run_snippet(self, order: dict, request: bytes, fds: list[int], setup: int) -> None:
+    def run_snippet(self, order: dict, fds: list[int], setup: int) -> None:
         """The run, pid 1 of its namespaces: private mounts, its fds, no capabilities, its
-        limits, then the harness. When it exits the kernel kills whatever it left running."""
+        limits, then the harness. When it exits the kernel kills whatever it left running.
+
+        The run reads its own request: the zygote never holds one, so no run can find an
+        earlier run's source in the memory it inherits.
+        """
         try:
             self.control.close()
             check(libc.unshare(CLONE_NEWNS | CLONE_NEWIPC), "unshare")
@@ -214,14 +224,15 @@ class Zygote:
             mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, tmp)
             mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, tmp)
             mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
+            request_fd, *outputs = fds
+            request = read_all(request_fd)
             null = os.open("/dev/null", os.O_RDWR)
             # Lift every source above the targets first so no dup2 overwrites a later source.
-            lifted = [fcntl.fcntl(fd, fcntl.F_DUPFD, 64) for fd in (null, *fds, setup)]
+            lifted = [fcntl.fcntl(fd, fcntl.F_DUPFD, 64) for fd in (null, *outputs, setup)]
             for target, source in enumerate(lifted):
                 os.dup2(source, target)
             os.closerange(5, 1 << 16)
             os.setsid()
-            signal.signal(signal.SIGPIPE, signal.SIG_DFL)
             drop_capabilities(self.last_cap)
             limits = dict(order["limits"])
             if limits.get("processes") is not None:

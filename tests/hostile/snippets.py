@@ -664,6 +664,32 @@ CATALOGUE: list[Hostile] = [
         """,
     ),
     hostile(
+        "earlier_runs_source_in_inherited_memory",
+        """
+        print("zebra-4411 is my answer")
+        """,
+        "ok",
+        then="""
+        import re
+        # The pattern cannot match its own text, only an earlier run's source.
+        pattern = re.compile(rb"zebra-44[1]1")
+        found = []
+        with open("/proc/self/maps") as maps, open("/proc/self/mem", "rb", 0) as mem:
+            for line in maps:
+                span, perms = line.split()[:2]
+                if "r" not in perms or line.rstrip().endswith(("[vvar]", "[vsyscall]")):
+                    continue
+                start, end = (int(part, 16) for part in span.split("-"))
+                try:
+                    mem.seek(start)
+                    if pattern.search(mem.read(end - start)):
+                        found.append(line.strip())
+                except (OSError, OverflowError, ValueError):
+                    pass
+        print(f"FOUND {found}" if found else "CLEAN")
+        """,
+    ),
+    hostile(
         "zombies",
         """
         import os
