@@ -33,5 +33,6 @@ urlpatterns = [
     path("progress/decks/<slug:slug>/", progress_views.deck_detail, name="deck_insights"),
     path("progress/export/reviews.csv", progress_views.export_reviews, name="export_reviews"),
     path("progress/export/runs.csv", progress_views.export_runs, name="export_runs"),
+    path("author/", include("quiz.authoring_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,17 @@
+"""Template filters for the Author area."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from quiz import authoring
+
+register = template.Library()
+
+
+@register.filter
+def is_author(user: Any) -> bool:
+    """Whether the nav shows the Author link (teachers and staff)."""
+    return authoring.is_author(user)
