@@ -50,6 +50,9 @@ MAX_REQUEST = 16 << 20
 # How long a waiting thread lets the others run before it suspects they are stuck on something
 # the clock cannot see (a lock, a real pipe): only then does it move the clock without them.
 STALL_SECONDS = 0.25
+# ...and how long before it gives up on them: stuck that long with nothing else able to wake
+# anyone, the run is a deadlock (a worker waiting for a real subprocess is not, for a while).
+STUCK_SECONDS = 2.0
 # A loop that watches real file descriptors (pipes of a subprocess) gets this long, in real
 # time, before a wait that nothing else can end counts as a deadlock.
 IO_GRACE_SECONDS = 1.0
@@ -300,8 +303,9 @@ class VirtualClock:
                 quiet = _real_monotonic() - mark[1]
                 # Nothing changed for a while and the others burn no CPU: they are stuck on
                 # something the clock cannot see, so they cannot be what this wait is for.
-                stalled = quiet >= STALL_SECONDS and _real_process_time() - mark[2] < quiet / 20
-                if self._hopeless(stalled):
+                idle = _real_process_time() - mark[2] < quiet / 20
+                stalled = idle and quiet >= STALL_SECONDS
+                if self._hopeless(idle and quiet >= STUCK_SECONDS):
                     hopeless_since = hopeless_since or _real_monotonic()
                     if _real_monotonic() - hopeless_since >= grace:
                         self._on_deadlock()
@@ -327,8 +331,8 @@ class VirtualClock:
                 busy += 1
         return busy
 
-    def _hopeless(self, stalled: bool) -> bool:
-        return (stalled or self._busy() == 0) and all(
+    def _hopeless(self, stuck: bool) -> bool:
+        return (stuck or self._busy() == 0) and all(
             wake is None for wake, _, _ in self._sleepers.values()
         )
 
