@@ -169,6 +169,11 @@ def _awaits_tasks(task: asyncio.Task) -> bool:
     return False
 
 
+def _where(line: int | None) -> tuple[str, str]:
+    """ " at line 7" in English and Russian, or nothing when the line is unknown."""
+    return (f" at line {line}", f" в строке {line}") if line else ("", "")
+
+
 def _task_label(task: asyncio.Task | None) -> str:
     if task is None:
         return ""
@@ -885,8 +890,7 @@ class _Run:
         task = asyncio.current_task() if asyncio.events._get_running_loop() else None
         label = _task_label(task)
         s = _seconds_text(seconds)
-        where = f" at line {line}" if line else ""
-        where_ru = f" в строке {line}" if line else ""
+        where, where_ru = _where(line)
         who = f" (task {label})" if label else ""
         who_ru = f" (задача {label})" if label else ""
         self.event(
@@ -917,8 +921,7 @@ class _Run:
         label = _task_label(task)
         who = f"Task {label}" if label else "A callback"
         who_ru = f"Задача {label}" if label else "Обратный вызов"
-        where = f" at line {line}" if line else ""
-        where_ru = f" в строке {line}" if line else ""
+        where, where_ru = _where(line)
         self.event(
             "cpu_hog",
             line,
@@ -956,8 +959,7 @@ class _Run:
         line = _traceback_line(exc.__traceback__)
         label = _task_label(future)
         kind = type(exc).__name__
-        where = f" at line {line}" if line else ""
-        where_ru = f" в строке {line}" if line else ""
+        where, where_ru = _where(line)
         self.event(
             "unretrieved_exception",
             line,
@@ -983,13 +985,14 @@ class _Run:
             line, what = _waiting_line(task)
             label = _task_label(task)
             on = f" ({what})" if what else ""
+            where, where_ru = _where(line)
             self.event(
                 "deadlock",
                 line,
-                f"Task {label} waits forever at line {line}{on}: no timer, task or thread is "
-                "left that could wake it.",
-                f"Задача {label} ждёт вечно в строке {line}{on}: не осталось ни таймера, ни "
-                "задачи, ни потока, которые могли бы её разбудить.",
+                f"Task {label} waits forever{where}{on}: no timer, task or thread is left that "
+                "could wake it.",
+                f"Задача {label} ждёт вечно{where_ru}{on}: не осталось ни таймера, ни задачи, ни "
+                "потока, которые могли бы её разбудить.",
                 task=task.get_name(),
             )
         if not any(e["kind"] == "deadlock" for e in self.events):
@@ -1018,15 +1021,19 @@ class _Run:
                 line, _ = _waiting_line(task)
                 if line is not None:
                     break
-        if line is None:
-            line = _snippet_line(sys._current_frames().get(threading.main_thread().ident))
+        frames = sys._current_frames()
+        for thread in threading.enumerate():
+            if line is None:
+                line = _snippet_line(frames.get(thread.ident or 0))
+        seen = f" (last seen waiting at line {line})" if line else ""
+        seen_ru = f" (последнее ожидание в строке {line})" if line else ""
         self.event(
             "virtual_timeout",
             line,
-            f"The program was still running after {cap} s of virtual time (last seen waiting at "
-            f"line {line}); it was stopped. Does a loop never end?",
-            f"Программа всё ещё работала после {cap} с виртуального времени (последнее ожидание "
-            f"в строке {line}) и была остановлена. Может быть, цикл никогда не заканчивается?",
+            f"The program was still running after {cap} s of virtual time{seen}; it was "
+            "stopped. Does a loop never end?",
+            f"Программа всё ещё работала после {cap} с виртуального времени{seen_ru} и была "
+            "остановлена. Может быть, цикл никогда не заканчивается?",
         )
         self.finish("virtual_timeout", None, None)
 
