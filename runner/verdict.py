@@ -94,13 +94,15 @@ def assemble(outcome: Outcome, nonce: str, sandbox: str, limits_wall: float) -> 
         error = _killed_message(outcome.returncode) if killed else error
     else:
         status = report["status"]
+    exit_code = outcome.returncode if status == "error" else None
     tasks = report.get("tasks", []) if report else []
     virtual = float(report.get("virtual_seconds", 0.0)) if report else 0.0
     return {
         "status": status,
         "stdout": outcome.stdout.decode("utf-8", "replace"),
         "stderr": outcome.stderr.decode("utf-8", "replace"),
-        "exit_code": report.get("exit_code") if report else None,
+        # Without a report, an ordinary exit still has a code worth showing (os._exit(0)).
+        "exit_code": report.get("exit_code") if report else exit_code,
         "exception": report.get("exception") if report else None,
         "virtual_seconds": round(virtual, 9),
         "wall_seconds": round(outcome.wall_seconds, 6),

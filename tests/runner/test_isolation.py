@@ -66,6 +66,7 @@ def test_ending_without_a_report_is_an_error(run):
     verdict = run("import os\nprint('ok', flush=True)\nos._exit(0)\n", spec=SPEC)
     assert verdict["status"] == "error"
     assert verdict["error"] == "the program ended without a report from the runner"
+    assert verdict["exit_code"] == 0
     assert verdict["passed"] is False
 
 
