@@ -25,6 +25,7 @@ from pathlib import Path
 
 from runner.launch import CHILD_ENV, Limits, Outcome, frame
 from runner.sandbox_io import collect
+from runner.zygote import seccomp_filter
 
 PACKAGE = Path(__file__).absolute().parent
 # Where the harness and the zygote appear inside the sandbox (copied in over a memfd, read-only).
@@ -86,6 +87,7 @@ def bwrap_argv(
     *,
     zygote: bool,
     info_fd: int | None = None,
+    seccomp_fd: int | None = None,
 ) -> list[str]:
     """bwrap's options up to (not including) the command.
 
@@ -138,16 +140,23 @@ def bwrap_argv(
         argv += ["--setenv", name, value]
     if info_fd is not None:
         argv += ["--info-fd", str(info_fd)]
+    if seccomp_fd is not None:
+        argv += ["--seccomp", str(seccomp_fd)]
     argv += ["--remount-ro", "/", "--chdir", "/tmp" if not zygote else "/"]
     return argv
 
 
-def source_fd(name: str) -> int:
-    """A memfd holding a file of this package, for --ro-bind-data (the sandbox never sees ours)."""
+def memfd(name: str, data: bytes) -> int:
+    """A readable fd holding data, for bwrap to copy in (the sandbox never sees our files)."""
     fd = os.memfd_create(name, os.MFD_CLOEXEC)
-    os.write(fd, sandbox_sources()[name])
+    os.write(fd, data)
     os.lseek(fd, 0, os.SEEK_SET)
     return fd
+
+
+def source_fd(name: str) -> int:
+    """A memfd holding a file of this package, for --ro-bind-data."""
+    return memfd(name, sandbox_sources()[name])
 
 
 @functools.cache
@@ -284,14 +293,19 @@ class BwrapLauncher:
     def _launch(self, request: bytes, limits: Limits, lease: UidLease) -> Outcome:
         started = time.monotonic()
         files = {"harness.py": source_fd("harness.py")}
+        program = seccomp_filter()
+        seccomp = memfd("seccomp", program) if program else None
         info_read, info_write = os.pipe()
         stdin_read, stdin_write = os.pipe()
         pipes = [os.pipe() for _ in range(3)]
         (out_read, out_write), (err_read, err_write), (channel_read, channel_write) = pipes
         run_limits = rlimits(limits)
-        argv = bwrap_argv(self.bwrap, self.config, files, zygote=False, info_fd=info_write)
+        argv = bwrap_argv(
+            self.bwrap, self.config, files, zygote=False, info_fd=info_write, seccomp_fd=seccomp
+        )
         argv += [self.config.python, *PYTHON_FLAGS, f"{INSIDE}/harness.py", str(channel_write)]
-        child_ends = (stdin_read, out_write, err_write, channel_write, info_write)
+        passed = (channel_write, info_write, *files.values(), *([seccomp] if seccomp else []))
+        child_ends = (stdin_read, out_write, err_write, *passed)
         try:
             process = subprocess.Popen(
                 argv,
@@ -299,7 +313,7 @@ class BwrapLauncher:
                 stdout=out_write,
                 stderr=err_write,
                 env={},
-                pass_fds=(channel_write, info_write, *files.values()),
+                pass_fds=passed,
                 start_new_session=True,
                 **lease.popen_kwargs(),
             )
@@ -308,7 +322,7 @@ class BwrapLauncher:
                 os.close(fd)
             raise
         finally:
-            for fd in (*child_ends, *files.values()):
+            for fd in child_ends:
                 os.close(fd)
         sandbox_pid = None
         try:

@@ -467,6 +467,22 @@ CATALOGUE: list[Hostile] = [
         shows=("no capabilities", "no_new_privs"),
     ),
     hostile(
+        "kernel_surfaces_behind_seccomp",
+        """
+        import ctypes, os
+        libc = ctypes.CDLL(None, use_errno=True)
+        calls = {"io_uring_setup": (425, 8, 0), "bpf": (321, 0, 0, 0), "userfaultfd": (323, 0),
+                 "perf_event_open": (298, 0, 0, -1, -1, 0), "keyctl": (250, 0, 0),
+                 "x32 getpid": (0x40000000 + 39,)}
+        answered = [name for name, (number, *args) in calls.items()
+                    if libc.syscall(number, *args) != -1 or ctypes.get_errno() != 1]
+        seccomp = "Seccomp:\\t2" in open("/proc/self/status").read()
+        print("refused" if not answered and seccomp else f"ANSWERED {answered} {seccomp}")
+        """,
+        "ok",
+        shows=("refused",),
+    ),
+    hostile(
         "setuid_root",
         """
         import os
