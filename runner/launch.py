@@ -51,12 +51,14 @@ class Outcome:
     channel: bytes
     returncode: int | None
     wall_seconds: float
-    # "timeout" when the wall clock ran out (a launcher may also say True), else None.
-    killed: str | bool | None = None
+    # "timeout" when the run was killed at its wall-clock limit, else None.
+    killed: str | None = None
     output_truncated: bool = False
 
 
 class Launcher(Protocol):
+    """Starts one isolated process per run; `name` goes into the verdict's `sandbox` field."""
+
     name: str
 
     def launch(self, request: bytes, limits: Limits) -> Outcome: ...

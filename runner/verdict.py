@@ -12,24 +12,39 @@ from runner.launch import Outcome
 class ChannelError(ValueError):
     """The channel did not carry exactly one well-formed report for this run."""
 
+    def __init__(self, en: str, ru: str) -> None:
+        super().__init__(en)
+        self.message = {"en": en, "ru": ru}
+
 
 def read_report(channel: bytes, nonce: str) -> dict[str, Any]:
     """The harness's one length-prefixed report, or ChannelError for anything else."""
     if not channel:
-        raise ChannelError("the program ended without a report from the runner")
-    if len(channel) < 4:
-        raise ChannelError("the runner's report is cut short")
-    size = int.from_bytes(channel[:4], "big")
+        raise ChannelError(
+            "The program ended without the runner's report (did it exit with os._exit?).",
+            "Программа завершилась без отчёта запускающей системы (не через os._exit ли?).",
+        )
+    size = int.from_bytes(channel[:4], "big") if len(channel) >= 4 else -1
     if size != len(channel) - 4:
-        raise ChannelError("the runner's report channel holds something else besides the report")
+        raise ChannelError(
+            "The runner's report channel held something besides the report; the run cannot "
+            "be trusted.",
+            "В канале отчёта оказалось что-то кроме самого отчёта; запуску нельзя доверять.",
+        )
     try:
         report = json.loads(channel[4:])
-    except (UnicodeDecodeError, ValueError) as error:
-        raise ChannelError(f"the runner's report is not valid JSON: {error}") from None
+    except (UnicodeDecodeError, ValueError):
+        report = None
     if not isinstance(report, dict) or report.get("nonce") != nonce:
-        raise ChannelError("the runner's report does not belong to this run")
+        raise ChannelError(
+            "The runner's report is not this run's; the run cannot be trusted.",
+            "Отчёт о запуске принадлежит не этому запуску; запуску нельзя доверять.",
+        )
     if report.get("status") not in {"ok", "error", "deadlock", "virtual_timeout"}:
-        raise ChannelError("the runner's report has no valid status")
+        raise ChannelError(
+            "The runner's report has no valid status; the run cannot be trusted.",
+            "В отчёте о запуске нет правильного статуса; запуску нельзя доверять.",
+        )
     return report
 
 
@@ -59,34 +74,54 @@ def concurrency(tasks: list[dict[str, Any]], end: float) -> int:
     return best
 
 
-def _killed_message(returncode: int | None) -> str:
-    if returncode is not None and returncode < 0:
-        number = -returncode
-        if number == signal.SIGXCPU:
-            return "The program used up its CPU time limit and was stopped."
-        if number == signal.SIGKILL:
-            return "The program was killed (it used too much memory or CPU time)."
-        if number == signal.SIGSEGV:
-            return "The Python process crashed (segmentation fault)."
-        return f"The program was killed by signal {signal.Signals(number).name}."
-    return "The program ended abnormally."
+def _killed_message(returncode: int | None) -> dict[str, str]:
+    number = -returncode if returncode is not None and returncode < 0 else 0
+    if number == signal.SIGXCPU:
+        return {
+            "en": "The program used up its CPU time limit and was stopped.",
+            "ru": "Программа исчерпала лимит процессорного времени и была остановлена.",
+        }
+    if number == signal.SIGKILL:
+        return {
+            "en": "The program was killed (it used too much memory or CPU time).",
+            "ru": "Программа была принудительно остановлена (слишком много памяти или "
+            "процессорного времени).",
+        }
+    if number == signal.SIGSEGV:
+        return {
+            "en": "The Python process crashed (segmentation fault).",
+            "ru": "Процесс Python аварийно завершился (segmentation fault).",
+        }
+    name = signal.Signals(number).name if number else "?"
+    return {
+        "en": f"The program was killed by signal {name}.",
+        "ru": f"Программа была остановлена сигналом {name}.",
+    }
 
 
 def assemble(outcome: Outcome, nonce: str, sandbox: str, limits_wall: float) -> dict[str, Any]:
     """The verdict for one run; never a success unless the channel held this run's report."""
     report: dict[str, Any] | None = None
-    error: str | None = None
+    error: dict[str, str] | None = None
     try:
         report = read_report(outcome.channel, nonce)
     except ChannelError as problem:
-        error = str(problem)
+        error = problem.message
     if outcome.output_truncated:
         status = "output_limit"
-        error = "The program printed more than the output limit; it was stopped."
+        error = {
+            "en": "The program printed more than the output limit; it was stopped.",
+            "ru": "Программа напечатала больше допустимого объёма вывода и была остановлена.",
+        }
         report = None
-    elif outcome.killed:
+    elif outcome.killed == "timeout":
         status = "timeout"
-        error = f"The program did not finish within {limits_wall:g} s of real time; it was stopped."
+        error = {
+            "en": f"The program did not finish within {limits_wall:g} s of real time; it was "
+            "stopped.",
+            "ru": f"Программа не завершилась за {limits_wall:g} с реального времени и была "
+            "остановлена.",
+        }
         report = None
     elif report is None:
         killed = outcome.returncode is not None and outcome.returncode < 0

@@ -38,7 +38,7 @@ def test_junk_written_to_every_descriptor_is_an_error_never_a_pass(run):
         spec=SPEC,
     )
     assert verdict["status"] == "error"
-    assert "besides the report" in verdict["error"] or "report" in verdict["error"]
+    assert "besides the report" in verdict["error"]["en"]
     assert verdict["passed"] is False
 
 
@@ -58,14 +58,17 @@ def test_a_well_formed_report_with_a_guessed_nonce_is_rejected(run):
         spec=SPEC,
     )
     assert verdict["status"] == "error"
-    assert verdict["error"] == "the runner's report does not belong to this run"
+    assert (
+        verdict["error"]["en"]
+        == "The runner's report is not this run's; the run cannot be trusted."
+    )
     assert verdict["passed"] is False
 
 
 def test_ending_without_a_report_is_an_error(run):
     verdict = run("import os\nprint('ok', flush=True)\nos._exit(0)\n", spec=SPEC)
     assert verdict["status"] == "error"
-    assert verdict["error"] == "the program ended without a report from the runner"
+    assert verdict["error"]["en"].startswith("The program ended without the runner's report")
     assert verdict["exit_code"] == 0
     assert verdict["passed"] is False
 
@@ -132,7 +135,7 @@ def test_the_cpu_limit_kills_a_busy_program(shared_runner):
     runner = Runner(launcher=shared_runner.launcher, limits=Limits(cpu_seconds=1))
     verdict = runner.run("while True:\n    pass\n")
     assert verdict["status"] == "killed"
-    assert "CPU time" in verdict["error"]
+    assert "CPU time" in verdict["error"]["en"]
 
 
 def test_one_runner_serves_several_threads_at_once(shared_runner):
