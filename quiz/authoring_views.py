@@ -311,7 +311,7 @@ def _runs_view(proof: authoring.Proof) -> dict[str, Any]:
                     }
                     for check in run.verdict.get("checks", [])
                 ],
-                "timeline": timeline.draw(run.verdict, seconds=scale, width=520),
+                "timeline": timeline.draw(run.verdict, seconds=scale),
             }
             for run in proof.runs
         ],

@@ -1,0 +1,140 @@
+"""A teacher writes a code card, proves its checks and publishes it; a learner then studies it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Group
+from playwright.sync_api import expect
+
+from quiz import authoring
+from quiz.models import Card, Deck
+from tests.authoring.conftest import CODE_CONTENT
+from tests.conftest import ARTIFACTS, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "correct-horse-9"
+CHECKS = "output:\n  lines_any_order: [a done, b done]\nvirtual_seconds: {min: 2.9, max: 3.1}\n"
+WORDS = {
+    "en": {
+        "author": "Author",
+        "code": "Code",
+        "run": "Run checks",
+        "passes": "passes every check",
+        "fails": "fails",
+        "ok": "The checks tell right from wrong",
+        "publish": "Published: learners see this card",
+        "save": "Save",
+        "published": "Saved and published.",
+        "passed": "All checks passed.",
+    },
+    "ru": {
+        "author": "Автору",
+        "code": "Код",
+        "run": "Запустить проверки",
+        "passes": "проходит все проверки",
+        "fails": "не проходит",
+        "ok": "Проверки отличают верное от неверного",
+        "publish": "Опубликована: ученики видят эту карточку",
+        "save": "Сохранить",
+        "published": "Сохранено и опубликовано.",
+        "passed": "Все проверки пройдены.",
+    },
+}
+
+
+@pytest.fixture
+def people(django_user_model: Any) -> dict[str, Any]:
+    teacher = django_user_model.objects.create_user("tanya", password=PASSWORD)
+    # get_or_create: transactional tests flush the groups the data migration made.
+    teacher.groups.add(Group.objects.get_or_create(name="teacher")[0])
+    learner = django_user_model.objects.create_user("ada", password=PASSWORD)
+    deck = authoring.create_deck(
+        teacher,
+        "concurrency",
+        {
+            "en": {"title": "Concurrency", "description": ""},
+            "ru": {"title": "Конкурентность", "description": ""},
+        },
+    )
+    Deck.objects.filter(pk=deck.pk).update(status="published")
+    return {"teacher": teacher, "learner": learner}
+
+
+def log_in(browser: Any, live_server: Any, username: str, language: str) -> tuple[Any, Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale=language)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/decks/")
+    return context, page
+
+
+def type_code(page: Any, textarea: str, code: str) -> None:
+    """Replace the code in the editor that stands for `textarea`, as a paste would."""
+    content = page.locator(f"{textarea} + .cm-editor .cm-content")
+    content.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.insert_text(code)
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_a_teacher_proves_and_publishes_a_code_card_that_a_learner_then_studies(
+    browser, live_server, people, language
+):
+    words = WORDS[language]
+    context, page = log_in(browser, live_server, "tanya", language)
+
+    page.get_by_role("link", name=words["author"]).click()
+    page.locator("tr[data-deck=concurrency] a").click()
+    page.get_by_role("link", name=words["code"], exact=True).click()
+    page.fill("#id_key", "concurrent-downloads")
+    page.fill("#id_tags", "tasks, gather")
+    page.fill("#id_front_en", "Make the two downloads run **concurrently**: 3 s, not 6 s.")
+    page.fill("#id_front_ru", "Сделайте так, чтобы две загрузки шли **одновременно**: 3 с, а не 6.")
+    expect(page.locator("#preview strong").first).to_have_text("concurrently")
+    type_code(page, "#id_starter", CODE_CONTENT["starter"])
+    expect(page.locator("#preview pre.snippet").first).to_contain_text("await download('b')")
+    type_code(page, "#id_solution", CODE_CONTENT["solution"])
+    page.fill("#id_wrong-0-check", "virtual_seconds")
+    type_code(page, "#id_wrong-0-code", CODE_CONTENT["wrong"][0]["code"])
+    page.fill("#id_checks", CHECKS)
+    screenshot(page, f"author-code-editor-{language}")
+
+    page.get_by_role("button", name=words["run"]).click()
+
+    reference = page.locator("[data-solution=reference]")
+    wrong = page.locator("[data-solution=wrong]")
+    expect(reference).to_contain_text(words["passes"])
+    expect(wrong).to_contain_text(f"{words['fails']} virtual_seconds")
+    expect(page.locator(".proof")).to_contain_text(words["ok"])
+    expect(page.locator(".solution-run .timeline svg")).to_have_count(2)
+    page.locator("#runs").scroll_into_view_if_needed()
+    screenshot(page, f"author-check-results-{language}")
+    page.locator("#runs").screenshot(path=str(ARTIFACTS / f"author-runs-{language}.png"))
+
+    page.get_by_label(words["publish"]).check()
+    page.get_by_role("button", name=words["save"], exact=True).click()
+    expect(page.locator("main")).to_contain_text(words["published"])
+    assert Card.objects.get(key="concurrent-downloads").status == "published"
+    page.locator("main > p > a").first.click()
+    expect(page.locator("tr[data-card=concurrent-downloads] .tag.published")).to_be_visible()
+    screenshot(page, f"author-deck-{language}")
+    context.close()
+
+    context, page = log_in(browser, live_server, "ada", language)
+    page.goto(f"{live_server.url}/decks/concurrency/study/")
+    card = page.locator("article.card")
+    expect(card).to_have_attribute("data-card", "concurrent-downloads")
+    expect(card).to_contain_text("3")
+    expect(page.locator(".cm-editor")).to_be_visible()
+    type_code(page, "#code-editor", CODE_CONTENT["solution"])
+    page.keyboard.press("Control+Enter")
+    expect(page.locator(".verdict")).to_contain_text(words["passed"])
+    screenshot(page, f"author-learner-studies-{language}")
+    context.close()
