@@ -8,7 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from quiz.loading import load_decks
-from tests.code.conftest import code_deck_text
+from quiz.models import Run
+from tests.code.conftest import code_deck_text, worker  # noqa: F401  (the fixture, used by name)
 from tests.conftest import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -92,6 +93,25 @@ def test_a_wrong_solution_shows_the_failed_check_and_highlights_its_line(
     expect(page.locator(".cm-flagged")).to_contain_text("time.sleep(3)")
     expect(page.locator(".tl-blocked").first).to_be_visible()
     screenshot(page, f"code-card-failed-{language}")
+    context.close()
+
+
+@pytest.mark.redis
+@pytest.mark.usefixtures("worker")
+def test_through_a_worker_the_page_says_running_and_picks_up_the_verdict(
+    browser, live_server, learner, code_cards
+):
+    context, page = open_card(browser, live_server, learner, "en")
+    replace_line(page, 'await download("a")', 'await asyncio.gather(download("a"), download("b"))')
+    replace_line(page, 'await download("b")', "")
+    with page.expect_response(lambda r: r.url.endswith("/code/")) as posted:
+        page.keyboard.press("Control+Enter")
+
+    assert "running…" in posted.value.text()
+    expect(page.locator(".verdict")).to_contain_text("All checks passed.", timeout=30_000)
+    expect(page.locator(".timeline svg")).to_have_count(2)
+    run = Run.objects.get()
+    assert (run.status, run.task_id) == ("done", str(run.run_id))
     context.close()
 
 

@@ -1,20 +1,32 @@
-"""A small deck of code cards, and a learner looking at its first card."""
+"""A small deck of code cards, a learner looking at it, and Celery brokers and workers."""
 
 from __future__ import annotations
 
 import contextlib
+import os
 import re
+import signal
 import socket
+import subprocess
+import sys
+import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import kombu.pools
 import pytest
+from django.conf import settings
+from django.db import connection
 
 from quiz.celery import app as celery_app
 from quiz.loading import load_decks
 from quiz.models import Deck
+from tests.conftest import require
+
+ROOT = Path(settings.BASE_DIR)
 
 CONCURRENT = """\
 import asyncio
@@ -153,3 +165,64 @@ def celery_broker(url: str, queue: str = "celery") -> Iterator[None]:
 def unreachable_broker() -> Iterator[None]:
     with celery_broker(f"redis://127.0.0.1:{closed_port()}/0"):
         yield
+
+
+def shared_database_url() -> str | None:
+    """The test database as a URL another process can open, or None (in-memory SQLite)."""
+    db = connection.settings_dict
+    name = str(db["NAME"])
+    if "sqlite" in db["ENGINE"]:
+        if name == ":memory:" or "mode=memory" in name:
+            return None
+        return f"sqlite:///{name}"
+    user = quote(db.get("USER") or "")
+    password = f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else ""
+    host = db.get("HOST") or "127.0.0.1"
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgres://{user}{password}@{host}{port}/{quote(name)}"
+
+
+@pytest.fixture
+def worker(redis_url: str, transactional_db: Any, tmp_path: Path) -> Iterator[subprocess.Popen]:
+    """A `celery -A quiz worker` process on its own queue, sharing the test database."""
+    database_url = shared_database_url()
+    require(
+        database_url is not None,
+        "a database a worker process can share (PostgreSQL, or SQLite in a file)",
+    )
+    queue = f"loopdeck-test-{uuid.uuid4().hex[:10]}"
+    log = tmp_path / "worker.log"
+    env = {
+        **os.environ,
+        "CELERY_BROKER_URL": redis_url,
+        "DATABASE_URL": database_url,
+        "DEBUG": "1",
+        "DJANGO_SETTINGS_MODULE": "quiz.settings",
+    }
+    command = [
+        *(sys.executable, "-m", "celery", "-A", "quiz", "worker", "-Q", queue, "-n", f"{queue}@%h"),
+        *("--concurrency=1", "--without-gossip", "--without-mingle", "--without-heartbeat"),
+        *("--loglevel=INFO",),
+    ]
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while b" ready." not in log.read_bytes():
+            assert process.poll() is None, log.read_text(errors="replace")
+            assert time.monotonic() < deadline, "worker did not start:\n" + log.read_text()
+            time.sleep(0.1)
+        process.log = log  # type: ignore[attr-defined]
+        with celery_broker(redis_url, queue):
+            yield process
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(10)
+        # The pool's child may outlive its parent for a moment; it holds a database session.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
