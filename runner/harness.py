@@ -174,6 +174,17 @@ def _where(line: int | None) -> tuple[str, str]:
     return (f" at line {line}", f" в строке {line}") if line else ("", "")
 
 
+def _learner_call(frame: types.FrameType | None) -> tuple[int | None, str | None]:
+    """The learner's line nearest to frame, and the function called from it (Queue.get)."""
+    callee = None
+    while frame is not None:
+        if frame.f_code.co_filename == FILENAME:
+            return frame.f_lineno, callee
+        callee = frame.f_code.co_qualname
+        frame = frame.f_back
+    return None, None
+
+
 def _task_label(task: asyncio.Task | None) -> str:
     if task is None:
         return ""
@@ -503,7 +514,7 @@ def _sleep(secs: float) -> None:
     run = _run
     assert run is not None
     if seconds > 0 and asyncio.events._get_running_loop() is not None:
-        run.blocking_call(seconds, sys._getframe(1))
+        run.blocking_call(seconds, run.now(), sys._getframe(1))
     if run.clock is None or seconds == 0:
         _real_sleep(seconds)
         return
@@ -591,9 +602,20 @@ def _thread_join(self: threading.Thread, timeout: float | None = None) -> None:
         _real_thread_join(self, timeout)
         return
     wake = None if timeout is None else clock.now + max(float(timeout), 0.0)
+    started = clock.now
     clock.block(wake, target=self, registered=lambda: getattr(self, "_loopdeck_ended", False))
+    _report_loop_blocked(started, sys._getframe(1), "Thread.join")
     # Ended: its last steps are real and short. Not ended: the virtual timeout passed.
     _real_thread_join(self, None if getattr(self, "_loopdeck_ended", False) else 0)
+
+
+def _report_loop_blocked(started: float, frame: types.FrameType, call: str) -> None:
+    """A threading wait in the loop's own thread that took virtual time blocked the loop."""
+    run = _run
+    if run is None or run.clock is None or asyncio.events._get_running_loop() is None:
+        return
+    if run.clock.now > started:
+        run.blocking_call(run.clock.now - started, started, frame, call)
 
 
 class _Waiter:
@@ -618,6 +640,7 @@ def _condition_wait(self: threading.Condition, timeout: float | None = None) -> 
     waiters.append(waiter)
     wake = None if timeout is None else clock.now + max(float(timeout), 0.0)
     saved: list[Any] = []
+    started = clock.now
     try:
         clock.block(wake, target=waiter, registered=lambda: saved.append(self._release_save()))  # type: ignore[attr-defined]
     finally:
@@ -626,6 +649,7 @@ def _condition_wait(self: threading.Condition, timeout: float | None = None) -> 
         if not waiter.notified:
             with contextlib.suppress(ValueError):
                 waiters.remove(waiter)
+    _report_loop_blocked(started, sys._getframe(1), "Condition.wait")
     return waiter.notified
 
 
@@ -704,7 +728,9 @@ def _handle_run(self: asyncio.Handle) -> None:
     task = owner if isinstance(owner, asyncio.Task) else None
     if task is not None:
         run.step_started(task)
-    run.step_thread, run.step_line = threading.get_ident(), None
+    run.step_thread = threading.get_ident()
+    if run.step_samples:
+        run.step_samples.clear()
     started = _real_thread_time()
     try:
         _real_handle_run(self)
@@ -726,7 +752,7 @@ def _sample(signum: int, frame: types.FrameType | None) -> None:
         frame = sys._current_frames().get(run.step_thread)
     line = _snippet_line(frame)
     if line is not None:
-        run.step_line = line
+        run.step_samples[line] += 1
 
 
 def _warn_unawaited(coro: Any) -> None:
@@ -764,7 +790,8 @@ class _Run:
         )
         self.loops: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
         self.step_thread: int | None = None
-        self.step_line: int | None = None
+        # Learner lines seen by SIGPROF during the current step, with how often.
+        self.step_samples: collections.Counter[int] = collections.Counter()
         self.finished = threading.Lock()
 
     def now(self) -> float:
@@ -885,32 +912,52 @@ class _Run:
         else:
             span["result"] = "ok"
 
-    def blocking_call(self, seconds: float, frame: types.FrameType) -> None:
-        line = _snippet_line(frame)
+    def blocking_call(
+        self, seconds: float, started: float, frame: types.FrameType, call: str | None = None
+    ) -> None:
+        """The loop's thread waited `seconds` from `started` in time.sleep (call None) or in
+        a threading wait such as Queue.get, so no task could run meanwhile."""
+        line, callee = _learner_call(frame)
         task = asyncio.current_task() if asyncio.events._get_running_loop() else None
-        label = _task_label(task)
         s = _seconds_text(seconds)
+        if call is None:
+            text = f"time.sleep({s})"
+            advice = "Use await asyncio.sleep(...) inside async code."
+            advice_ru = "В асинхронном коде пишите await asyncio.sleep(...)."
+        else:
+            if line is None or (
+                task is not None and task.get_coro().cr_code in _HOUSEKEEPING_CODES
+            ):
+                return  # asyncio's own shutdown waiting for its threads, not the learner
+            text = f"{callee or call}()"
+            advice = (
+                "Await an asyncio equivalent, or run it in a thread: await asyncio.to_thread(...)."
+            )
+            advice_ru = (
+                "Используйте asyncio-аналог с await или вынесите вызов в поток: "
+                "await asyncio.to_thread(...)."
+            )
+        label = _task_label(task)
         where, where_ru = _where(line)
         who = f" (task {label})" if label else ""
         who_ru = f" (задача {label})" if label else ""
         self.event(
             "blocking_call",
             line,
-            f"time.sleep({s}) blocked the event loop for {s} s{where}{who}: no other task could "
-            "run meanwhile. Use await asyncio.sleep(...) inside async code.",
-            f"time.sleep({s}) заблокировал цикл событий на {s} с{where_ru}{who_ru}: всё это "
-            "время другие задачи не могли выполняться. В асинхронном коде пишите "
-            "await asyncio.sleep(...).",
+            f"{text} blocked the event loop for {s} s{where}{who}: no other task could run "
+            f"meanwhile. {advice}",
+            f"{text} заблокировал цикл событий на {s} с{where_ru}{who_ru}: всё это время другие "
+            f"задачи не могли выполняться. {advice_ru}",
             task=task.get_name() if task else None,
             seconds=seconds,
         )
         span = self.span_of.get(task) if task is not None else None
         if span is not None:
-            now = self.now()
-            span["blocked"].append([now, now + seconds])
+            span["blocked"].append([started, started + seconds])
 
     def cpu_hog(self, spent: float, task: asyncio.Task | None, handle: asyncio.Handle) -> None:
-        line = self.step_line
+        # Where the step spent most of its time (its last moments may be elsewhere).
+        line = self.step_samples.most_common(1)[0][0] if self.step_samples else None
         if line is None:
             code = getattr(handle._callback, "__code__", None)
             if code is not None and code.co_filename == FILENAME:

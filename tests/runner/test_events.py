@@ -67,7 +67,7 @@ def test_a_long_cpu_step_is_a_cpu_hog_at_its_line(run):
     )
     [event] = verdict["events"]
     assert event["kind"] == "cpu_hog"
-    assert event["line"] in (6, 7)
+    assert event["line"] in (6, 7)  # the loop header or its body, sampled
     assert event["seconds"] >= 0.1
     assert "held the event loop" in event["message"]["en"]
     assert verdict["virtual_seconds"] == 1.0
@@ -404,3 +404,27 @@ def test_threading_waits_and_queues_run_on_the_virtual_clock(run):
     ]
     # No thread handoff waits in real time.
     assert verdict["wall_seconds"] < 1.0
+
+
+def test_a_threading_wait_in_a_coroutine_is_a_blocking_call_too(run):
+    verdict = run(
+        """
+        import asyncio, queue, threading, time
+
+        jobs = queue.Queue()
+
+        def producer():
+            time.sleep(1)
+            jobs.put("job")
+
+        async def main():
+            threading.Thread(target=producer).start()
+            print(jobs.get(), time.monotonic())
+
+        asyncio.run(main())
+        """
+    )
+    assert verdict["stdout"] == "job 1.0\n"
+    [event] = verdict["events"]
+    assert (event["kind"], event["line"], event["seconds"]) == ("blocking_call", 12, 1.0)
+    assert event["message"]["en"].startswith("Queue.get() blocked the event loop for 1.0 s")
