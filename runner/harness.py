@@ -1102,13 +1102,19 @@ class _Run:
             joined = span.pop("_joined")
             if joined is not None:
                 span["awaiting_tasks"] = [*span["awaiting_tasks"], [joined, now]]
+            # 0.1 + 0.2 shows as 0.3: times are exact to the nanosecond, not to the last bit.
+            for key in ("created", "started", "finished"):
+                if span[key] is not None:
+                    span[key] = round(span[key], 9)
+            for key in ("blocked", "awaiting_tasks"):
+                span[key] = [[round(a, 9), round(b, 9)] for a, b in span[key]]
             tasks.append(span)
         report = {
             "nonce": self.nonce,
             "status": status,
             "exit_code": exit_code,
             "exception": exception,
-            "virtual_seconds": now,
+            "virtual_seconds": round(now, 9),
             "real_time": self.real_time,
             "events": self.events,
             "tasks": tasks,
