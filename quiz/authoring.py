@@ -29,6 +29,7 @@ from quiz.models import (
 )
 
 TEACHER_GROUP = "teacher"
+STAFF_GROUP = "staff"
 CODE_FIELDS = ("starter", "solution", "wrong", "checks")
 # Stored beside a predict card's text, never written by a teacher: the snippet's real output.
 RUN_FIELDS = ("expected_output", "expected_status")
@@ -37,17 +38,25 @@ DECK_DEFAULTS = {"desired_retention": 0.9, "new_per_day": 10, "reviews_per_day":
 User = AbstractBaseUser | AnonymousUser
 
 
+def is_staff_member(user: User) -> bool:
+    """Django staff users and members of the "staff" group edit every browser deck."""
+    if not user.is_authenticated:
+        return False
+    return bool(user.is_staff) or user.groups.filter(name=STAFF_GROUP).exists()  # type: ignore[union-attr]
+
+
 def is_author(user: User) -> bool:
     """Teachers and staff have the Author area."""
     if not user.is_authenticated:
         return False
-    return bool(user.is_staff) or user.groups.filter(name=TEACHER_GROUP).exists()  # type: ignore[union-attr]
+    names = set(user.groups.values_list("name", flat=True))  # type: ignore[union-attr]
+    return bool(user.is_staff) or bool(names & {TEACHER_GROUP, STAFF_GROUP})
 
 
 def editable_decks(user: User) -> QuerySet[Deck]:
     """Browser decks the user may edit: owned, co-authored, or every one for staff."""
     decks = Deck.objects.filter(source=Source.BROWSER)
-    if user.is_staff:
+    if is_staff_member(user):
         return decks
     return decks.filter(Q(owner=user) | Q(coauthors=user)).distinct()
 

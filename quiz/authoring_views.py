@@ -62,7 +62,12 @@ def _editable_deck(request: HttpRequest, slug: str) -> Deck:
 @author_required
 def home(request: HttpRequest) -> HttpResponse:
     counts = Count("cards", filter=Q(cards__retired_at__isnull=True))
-    mine = authoring.editable_decks(request.user).prefetch_related("texts").annotate(n=counts)
+    mine = (
+        authoring.editable_decks(request.user)
+        .select_related("owner")
+        .prefetch_related("texts")
+        .annotate(n=counts)
+    )
     files = Deck.objects.filter(source=Source.FILE).prefetch_related("texts").annotate(n=counts)
     return render(request, "quiz/author/home.html", {"mine": mine, "files": files})
 
@@ -215,6 +220,10 @@ def _card_page(request: HttpRequest, deck: Deck, form: CardForm, card: Card | No
         "editable": authoring.can_edit(request.user, deck),
         "learners": authoring.learners_of(card) if card else 0,
     }
+    if request.method == "POST" and "run_checks" in request.POST:
+        # Without JavaScript, "Run checks" posts the whole editor here: show it with the runs.
+        context.update(_run_checks(form), preview=form.preview())
+        return render(request, "quiz/author/card.html", context)
     if request.method == "POST" and form.is_valid():
         keep = "keep_schedule" in request.POST
         reset = bool(form.cleaned_data.get("changes_meaning")) and not keep
@@ -270,18 +279,22 @@ def card_run(request: HttpRequest, slug: str) -> HttpResponse:
     """Run the reference and each wrong solution as typed, side by side (nothing is saved)."""
     deck = _editable_deck(request, slug)
     form = CardForm(request.POST, deck=deck, kind="code")
+    return render(request, "quiz/author/card.html#runs", _run_checks(form))
+
+
+def _run_checks(form: CardForm) -> dict[str, Any]:
+    """The proof of the code as typed, or the errors that keep it from running."""
     form.is_valid()
     relevant = ("solution", "checks", "__all__")
     errors = [message for name in relevant for message in form.errors.get(name, [])]
     if errors:
-        return render(request, "quiz/author/card.html#runs", {"run_errors": errors})
+        return {"run_errors": errors}
     content = {
         "solution": code_text(form.cleaned_data["solution"]),
         "checks": form.cleaned_data["checks"],
         "wrong": form.wrong_solutions(),
     }
-    proof = authoring.prove(content)
-    return render(request, "quiz/author/card.html#runs", {"runs": _runs_view(proof)})
+    return {"runs": _runs_view(authoring.prove(content))}
 
 
 def _runs_view(proof: authoring.Proof) -> dict[str, Any]:

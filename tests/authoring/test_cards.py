@@ -233,3 +233,12 @@ def test_keeping_the_schedule_saves_without_a_reset(owner_client, people, browse
 
     assert Card.objects.get(pk=card.pk).text().front == "Reworded"
     assert Progress.objects.get(card=card).stability == 12.0
+
+
+def test_without_javascript_run_checks_shows_the_editor_with_the_runs(owner_client):
+    response = owner_client.post(f"{DECK}/cards/new/code/", {**code_post(), "run_checks": "1"})
+
+    page = response.content.decode()
+    assert 'id="card-editor"' in page and page.count("<svg") == 2
+    assert "passes every check" in page
+    assert not Card.objects.filter(key="concurrent-downloads").exists()

@@ -122,3 +122,21 @@ def test_loaddecks_never_overwrites_a_deck_written_in_the_browser(browser_deck, 
 
     with pytest.raises(DeckError, match="written in the browser"):
         load_decks([path])
+
+
+def test_publishing_the_deck_in_its_settings_shows_it_to_learners(client, people, browser_deck):
+    client.force_login(people["coauthor"])
+    client.post(
+        "/author/decks/olgas-deck/edit/",
+        {
+            "languages": ["en"], "title_en": "Olga's deck", "status": "published",
+            "desired_retention": "0.85", "new_per_day": "5", "reviews_per_day": "100",
+        },
+    )  # fmt: skip
+    client.force_login(people["learner"])
+
+    page = client.get("/decks/").content.decode()
+
+    assert "Olga&#x27;s deck" in page
+    deck = Deck.objects.get(pk=browser_deck.pk)
+    assert (deck.desired_retention, deck.new_per_day, deck.owner) == (0.85, 5, people["owner"])

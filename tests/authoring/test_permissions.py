@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import Group
 
 from quiz.models import Deck
 
@@ -60,3 +61,10 @@ def test_the_author_link_shows_for_teachers_only(client, people):
     assert "/author/" not in client.get("/decks/").content.decode()
     client.force_login(people["other"])
     assert 'href="/author/"' in client.get("/decks/").content.decode()
+
+
+def test_a_member_of_the_staff_group_edits_every_browser_deck(client, people, browser_deck):
+    people["other"].groups.set([Group.objects.get(name="staff")])
+    client.force_login(people["other"])
+
+    assert client.get("/author/decks/olgas-deck/cards/what-await-does/").status_code == 200
