@@ -66,7 +66,12 @@ class Zygote:
         info_read, info_write = os.pipe()
         argv = bwrap_argv(bwrap, config, files, zygote=True, info_fd=info_write)
         argv += [config.python, *PYTHON_FLAGS, f"{INSIDE}/zygote.py"]
-        argv += [f"{INSIDE}/harness.py", HARNESS_ENTRY]
+        settings = {
+            "entry": HARNESS_ENTRY,
+            "tmp_bytes": config.tmp_bytes,
+            "tmp_inodes": config.tmp_inodes,
+        }
+        argv += [f"{INSIDE}/harness.py", json.dumps(settings)]
         try:
             self.process = subprocess.Popen(
                 argv,
@@ -92,7 +97,7 @@ class Zygote:
             self.close()
             raise RuntimeError(f"the sandbox zygote did not start: {hello.get('error')}")
 
-    def run(self, request: bytes, limits: Limits, config: SandboxConfig) -> Outcome:
+    def run(self, request: bytes, limits: Limits) -> Outcome:
         """Serve one run; raises ZygoteGone (after killing it) if the zygote misbehaves."""
         started = time.monotonic()
         (request_read, request_write), (out_read, out_write), (err_read, err_write) = (
@@ -101,11 +106,7 @@ class Zygote:
             os.pipe(),
         )
         chan_read, chan_write = os.pipe()
-        order = {
-            "limits": rlimits(limits) | {"wall_seconds": limits.wall_seconds},
-            "tmp_bytes": config.tmp_bytes,
-            "tmp_inodes": config.tmp_inodes,
-        }
+        order = {"limits": rlimits(limits) | {"wall_seconds": limits.wall_seconds}}
         body = json.dumps(order).encode()
         run_ends = (request_read, out_write, err_write, chan_write)
         try:
@@ -216,7 +217,7 @@ class ZygoteLauncher:
         started = time.monotonic()
         zygote = self._take()
         try:
-            return zygote.run(request, limits, self.config)
+            return zygote.run(request, limits)
         except ZygoteGone as gone:
             # A slot that failed is replaced, never reused. A zygote found dead before the run
             # began costs one retry on a fresh one; one that died during the run (or ignored

@@ -17,6 +17,7 @@ its run's processes); concurrent runs are in different slots, hence different sa
 
 from __future__ import annotations
 
+import array
 import ctypes
 import errno
 import fcntl
@@ -33,6 +34,7 @@ import sys
 import time
 import types
 from collections.abc import Callable
+from dataclasses import dataclass
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWIPC = 0x08000000
@@ -203,7 +205,7 @@ def recv_exactly(sock: socket.socket, size: int) -> bytes:
 
 def recv_run(sock: socket.socket) -> tuple[dict, list[int]]:
     """Read one run order and the run's fds: its request to read, its stdout, stderr, channel."""
-    fds = socket.array.array("i")
+    fds = array.array("i")
     data, ancdata, _flags, _addr = sock.recvmsg(HEADER.size, socket.CMSG_SPACE(4 * fds.itemsize))
     if not data:
         raise EOFError
@@ -217,13 +219,29 @@ def recv_run(sock: socket.socket) -> tuple[dict, list[int]]:
     return json.loads(recv_exactly(sock, size)), list(fds)
 
 
-class Zygote:
-    """Serves run orders from the host, one at a time, each in a fresh set of namespaces."""
+@dataclass
+class Spare:
+    """The next run, forked and confined ahead of its order, waiting on its own socket."""
 
-    def __init__(self, control: socket.socket, harness: types.ModuleType, entry: str) -> None:
+    pid: int
+    orders: socket.socket
+    setup: int
+
+
+class Zygote:
+    """Serves run orders from the host, one at a time, each in a fresh set of namespaces.
+
+    The next run's process is always prepared ahead (namespaces, mounts, no capabilities,
+    seccomp) while the host is busy elsewhere, so an order only has to hand it its pipes.
+    """
+
+    def __init__(
+        self, control: socket.socket, harness: types.ModuleType, settings: dict[str, object]
+    ) -> None:
         self.control = control
         self.harness = harness
-        self.serve: Callable[[bytes, int], int] = getattr(harness, entry)
+        self.serve: Callable[[bytes, int], int] = getattr(harness, str(settings["entry"]))
+        self.tmp = f"size={settings['tmp_bytes']},nr_inodes={settings['tmp_inodes']},mode=1777"
         # bubblewrap's init and the zygote's two processes (see enter_own_pid_namespace).
         self.base_processes = count_processes()
         self.own_pid_ns = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
@@ -231,13 +249,15 @@ class Zygote:
         self.seccomp = seccomp_filter()
 
     def serve_forever(self) -> None:
+        spare = self.prepare()
         while True:
             try:
                 order, fds = recv_run(self.control)
             except EOFError:
+                os.kill(spare.pid, signal.SIGKILL)
                 return
             try:
-                result = self.run(order, fds)
+                result = self.run(spare, order, fds)
             except Exception as error:
                 result = {"setup_error": f"{type(error).__name__}: {error}"}
             finally:
@@ -247,30 +267,51 @@ class Zygote:
                         os.close(fd)
                     except OSError:
                         pass
+            # Fork the next run before answering, so between runs a slot is always the same
+            # set of processes.
+            spare = self.prepare()
             send(self.control, result)
 
-    def run(self, order: dict, fds: list[int]) -> dict[str, object]:
-        """Run one request as pid 1 of a fresh pid namespace; return how it ended.
-
-        Closes fds (the run's ends of its pipes) once the run holds them.
-        """
-        started = time.monotonic()
+    def prepare(self) -> Spare:
+        """Fork the next run as pid 1 of a fresh pid namespace; it confines itself and waits."""
         setup_read, setup_write = os.pipe()
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         # Our children go into a fresh pid namespace: point them back at ours, then at a new
         # one (unshare only works from the namespace we are in).
         check(libc.setns(self.own_pid_ns, CLONE_NEWPID), "setns pid")
         check(libc.unshare(CLONE_NEWPID), "unshare pid")
         pid = os.fork()
         if pid == 0:
+            ours.close()
             os.close(setup_read)
-            self.run_snippet(order, fds, setup_write)
-        for fd in (setup_write, *fds):
-            os.close(fd)
-        fds.clear()
-        killed = self.wait(pid, started + order["limits"]["wall_seconds"])
-        _, status = os.waitpid(pid, 0)
-        setup = os.read(setup_read, 4096).decode(errors="replace")
-        os.close(setup_read)
+            self.run_snippet(theirs, setup_write)
+        theirs.close()
+        os.close(setup_write)
+        return Spare(pid, ours, setup_read)
+
+    def run(self, spare: Spare, order: dict, fds: list[int]) -> dict[str, object]:
+        """Hand the spare its order and pipes; return how it ended.
+
+        Closes fds (the run's ends of its pipes) once the run holds them.
+        """
+        started = time.monotonic()
+        try:
+            body = json.dumps(order).encode()
+            spare.orders.sendmsg(
+                [HEADER.pack(len(body)) + body],
+                [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))],
+            )
+        except OSError:
+            pass  # It died during its setup; the setup pipe says why.
+        finally:
+            spare.orders.close()
+            for fd in fds:
+                os.close(fd)
+            fds.clear()
+        killed = self.wait(spare.pid, started + order["limits"]["wall_seconds"])
+        _, status = os.waitpid(spare.pid, 0)
+        setup = os.read(spare.setup, 4096).decode(errors="replace")
+        os.close(spare.setup)
         if setup != "ok" and not killed:
             return {"setup_error": setup or "the run ended during its setup"}
         return {
@@ -296,9 +337,10 @@ class Zygote:
         finally:
             os.close(pidfd)
 
-    def run_snippet(self, order: dict, fds: list[int], setup: int) -> None:
-        """The run, pid 1 of its namespaces: private mounts, its fds, no capabilities, its
-        limits, then the harness. When it exits the kernel kills whatever it left running.
+    def run_snippet(self, orders: socket.socket, setup: int) -> None:
+        """The run, pid 1 of its namespaces: private mounts, no capabilities, seccomp; then
+        its order, its pipes, its limits, and the harness. When it exits the kernel kills
+        whatever it left running.
 
         The run reads its own request: the zygote never holds one, so no run can find an
         earlier run's source in the memory it inherits.
@@ -307,10 +349,18 @@ class Zygote:
             self.control.close()
             check(libc.unshare(CLONE_NEWNS | CLONE_NEWIPC), "unshare")
             mount("none", "/", None, MS_REC | MS_PRIVATE, None)
-            tmp = f"size={order['tmp_bytes']},nr_inodes={order['tmp_inodes']},mode=1777"
-            mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, tmp)
-            mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, tmp)
+            mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, self.tmp)
+            mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, self.tmp)
             mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
+            os.setsid()
+            os.chdir("/tmp")
+            drop_capabilities(self.last_cap)
+            load_seccomp(self.seccomp)
+            try:
+                order, fds = recv_run(orders)
+            except EOFError:
+                os._exit(0)  # The zygote is shutting down; this run never had an order.
+            orders.close()
             request_fd, *outputs = fds
             request = read_all(request_fd)
             null = os.open("/dev/null", os.O_RDWR)
@@ -319,14 +369,10 @@ class Zygote:
             for target, source in enumerate(lifted):
                 os.dup2(source, target)
             os.closerange(5, 1 << 16)
-            os.setsid()
-            drop_capabilities(self.last_cap)
-            load_seccomp(self.seccomp)
             limits = dict(order["limits"])
             if limits.get("processes") is not None:
                 limits["processes"] += self.base_processes
             self.harness._apply_limits(limits)
-            os.chdir("/tmp")
             os.write(4, b"ok")
             os.close(4)
         except BaseException as error:  # noqa: B036 - never run the snippet half-confined
@@ -368,7 +414,7 @@ def enter_own_pid_namespace() -> None:
         os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
 
 
-def serve_warm(harness_path: str, entry: str) -> None:
+def serve_warm(harness_path: str, settings: dict[str, object]) -> None:
     """Start the zygote: fd 0 is its control socket from the host."""
     control = socket.socket(fileno=os.dup(0))
     null = os.open("/dev/null", os.O_RDWR)
@@ -377,7 +423,7 @@ def serve_warm(harness_path: str, entry: str) -> None:
     os.close(null)
     try:
         enter_own_pid_namespace()
-        zygote = Zygote(control, load_harness(harness_path), entry)
+        zygote = Zygote(control, load_harness(harness_path), settings)
     except BaseException as error:  # noqa: B036 - tell the host why instead of dying silently
         send(control, {"error": f"{type(error).__name__}: {error}"})
         raise
@@ -392,8 +438,8 @@ def serve_warm(harness_path: str, entry: str) -> None:
 
 
 def main() -> None:
-    harness_path, entry = sys.argv[1:]
-    serve_warm(harness_path, entry)
+    harness_path, settings = sys.argv[1:]
+    serve_warm(harness_path, json.loads(settings))
 
 
 if __name__ == "__main__":

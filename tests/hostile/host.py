@@ -119,8 +119,9 @@ def state(pid: int) -> str:
 def leftover_processes() -> list[str]:
     """Sandbox processes of ours that should not exist between runs.
 
-    Between runs a warm zygote is exactly four processes (bwrap, bwrap's init inside, the
-    zygote's two); a cold run leaves nothing. No child of ours may be a zombie.
+    Between runs a warm slot is exactly five processes (bwrap, bwrap's init inside, the
+    zygote's two, the next run waiting); a cold run leaves nothing. No child of ours may be a
+    zombie.
     """
     tree = children_of()
     found = []
@@ -135,11 +136,11 @@ def leftover_processes() -> list[str]:
             pid = stack.pop()
             below.append(pid)
             stack += tree.get(pid, [])
-        # bwrap's init inside, the zygote's first process, and the zygote itself (pid 1 of
-        # its own pid namespace); a run left behind would be a third zygote.py.
+        # bwrap's init inside, the zygote's first process, the zygote itself (pid 1 of its own
+        # pid namespace) and the next run waiting for its order; anything more was left behind.
         programs = [cmdline(pid).split(" ")[0] for pid in below]
         zygotes = [program for program in programs if "bwrap" not in program]
-        is_zygote = len(below) == 3 and len(zygotes) == 2
+        is_zygote = len(below) == 4 and len(zygotes) == 3
         if not is_zygote:
             found.append(f"bwrap {child} with {[cmdline(pid)[:60] for pid in below]}")
     return found
