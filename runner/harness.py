@@ -76,6 +76,7 @@ _real_date = datetime.date
 _real_thread_start = threading.Thread.start
 _real_bootstrap_inner = threading.Thread._bootstrap_inner
 _real_thread_join = threading.Thread.join
+_real_pool_submit = concurrent.futures.ThreadPoolExecutor.submit
 _real_workitem_init = concurrent.futures.thread._WorkItem.__init__
 _real_workitem_run = concurrent.futures.thread._WorkItem.run
 _real_condition_wait = threading.Condition.wait
@@ -251,6 +252,15 @@ class VirtualClock:
     @counted.setter
     def counted(self, value: bool) -> None:
         self._local.counted = value
+
+    @property
+    def submitting(self) -> object:
+        """The executor whose submit this thread is inside (its work item is being made)."""
+        return getattr(self._local, "submitting", None)
+
+    @submitting.setter
+    def submitting(self, value: object) -> None:
+        self._local.submitting = value
 
     @property
     def bypass(self) -> bool:
@@ -677,32 +687,71 @@ def _condition_notify_all(self: threading.Condition) -> None:
     _condition_notify(self, len(self._waiters) + len(self.__dict__.get("_loopdeck_waiters", ())))  # type: ignore[attr-defined]
 
 
+def _pool_submit(
+    self: concurrent.futures.ThreadPoolExecutor, fn: Any, /, *args: Any, **kw: Any
+) -> Any:
+    clock = _run.clock if _run is not None else None
+    if clock is None:
+        return _real_pool_submit(self, fn, *args, **kw)
+    with clock._cond:
+        _pool_grow(self, clock)
+    clock.submitting = self
+    try:
+        return _real_pool_submit(self, fn, *args, **kw)
+    except BaseException:
+        with clock._cond:
+            _pool_shrink(self, clock)
+        raise
+    finally:
+        clock.submitting = None
+
+
+def _pool_grow(pool: Any, clock: VirtualClock) -> None:
+    """One more work item. It counts as running from submit on (the clock must not jump past
+    it before a worker picks it up) if a worker is free for it; if every worker is taken it
+    waits in the queue, and counts from when a worker is freed for it."""
+    active = getattr(pool, "_loopdeck_active", 0)
+    if active < pool._max_workers:
+        pool._loopdeck_active = active + 1
+        clock.enter()
+    else:
+        pool._loopdeck_parked = getattr(pool, "_loopdeck_parked", 0) + 1
+
+
+def _pool_shrink(pool: Any, clock: VirtualClock) -> None:
+    """One work item fewer (done, cancelled): its worker takes the next queued item, if any."""
+    parked = getattr(pool, "_loopdeck_parked", 0)
+    if parked:
+        pool._loopdeck_parked = parked - 1
+    else:
+        pool._loopdeck_active -= 1
+        clock.leave()
+
+
 def _workitem_init(self: Any, future: Any, fn: Any, args: Any, kwargs: Any) -> None:
     _real_workitem_init(self, future, fn, args, kwargs)
     clock = _run.clock if _run is not None else None
-    if clock is None:
-        return
-    # From submit on, the work item counts as running: the clock must not jump past it before
-    # a worker thread even picks it up.
-    self._loopdeck_live = True
-    clock.enter()
-    future.add_done_callback(lambda f, item=self: f.cancelled() and _workitem_done(item))
+    self._loopdeck_pool = clock.submitting if clock is not None else None
+    if self._loopdeck_pool is not None:
+        future.add_done_callback(lambda f, item=self: f.cancelled() and _workitem_done(item))
 
 
 def _workitem_done(item: Any) -> None:
+    """A work item ended or was cancelled before it ran: once only."""
     clock = _run.clock if _run is not None else None
     if clock is None:
         return
     with clock._cond:
-        if not getattr(item, "_loopdeck_live", False):
+        pool = item._loopdeck_pool
+        if pool is None:
             return
-        item._loopdeck_live = False
-        clock.leave()
+        item._loopdeck_pool = None
+        _pool_shrink(pool, clock)
 
 
 def _workitem_run(self: Any) -> None:
     clock = _run.clock if _run is not None else None
-    if clock is None or not getattr(self, "_loopdeck_live", False):
+    if clock is None or getattr(self, "_loopdeck_pool", None) is None:
         _real_workitem_run(self)
         return
     clock.counted = True
@@ -838,6 +887,7 @@ class _Run:
             threading.Thread.start = _thread_start  # type: ignore[method-assign]
             threading.Thread._bootstrap_inner = _thread_bootstrap_inner  # type: ignore[attr-defined]
             threading.Thread.join = _thread_join  # type: ignore[method-assign]
+            concurrent.futures.ThreadPoolExecutor.submit = _pool_submit  # type: ignore[method-assign]
             concurrent.futures.thread._WorkItem.__init__ = _workitem_init
             concurrent.futures.thread._WorkItem.run = _workitem_run
             threading.Condition.wait = _condition_wait  # type: ignore[method-assign]

@@ -428,3 +428,18 @@ def test_a_threading_wait_in_a_coroutine_is_a_blocking_call_too(run):
     [event] = verdict["events"]
     assert (event["kind"], event["line"], event["seconds"]) == ("blocking_call", 12, 1.0)
     assert event["message"]["en"].startswith("Queue.get() blocked the event loop for 1.0 s")
+
+
+def test_work_queued_behind_busy_workers_waits_its_turn_without_stalling(run):
+    verdict = run(
+        """
+        import time
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            list(pool.map(time.sleep, [1, 1, 1, 1, 1]))
+        print(time.monotonic())
+        """
+    )
+    assert verdict["stdout"] == "3.0\n"
+    assert verdict["wall_seconds"] < 0.25
