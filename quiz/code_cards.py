@@ -105,7 +105,8 @@ def describe(verdict: dict[str, Any], baseline: dict[str, Any] | None) -> dict[s
 
 def timelines(verdict: dict[str, Any], baseline: dict[str, Any] | None) -> list[dict[str, Any]]:
     """One timeline, or the starter's above the learner's on the same time scale."""
-    if not baseline:
+    # A starter that fails or never starts the loop has no picture worth comparing with.
+    if not baseline or baseline.get("status") != "ok" or not baseline.get("tasks"):
         return [{"caption": "", "svg": timeline.draw(verdict)}]
     seconds = timeline.scale_for(baseline, verdict)
     return [

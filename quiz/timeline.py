@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -65,7 +65,16 @@ def draw(
     """The timeline as inline SVG; `seconds` fixes the time scale (to compare two runs)."""
     tasks = [span for span in verdict.get("tasks", []) if span.get("created") is not None]
     end = float(verdict.get("virtual_seconds") or 0)
-    layout = Layout(width=width, seconds=seconds or scale_for(verdict), left=min(170, width // 4))
+    if not tasks:
+        return _no_tasks(width)
+    # Room on the right for how a task ended ("✗ ValueError", "still waiting").
+    marked = any(_end_mark(span) for span in tasks)
+    layout = Layout(
+        width=width,
+        seconds=seconds or scale_for(verdict),
+        left=min(170, width // 4),
+        right=110 if marked else 14,
+    )
     shown = tasks[:MAX_ROWS]
     rows = len(shown) + (1 if len(tasks) > MAX_ROWS else 0)
     plot_bottom = TOP + max(rows, 1) * ROW
@@ -90,9 +99,6 @@ def draw(
         more = _("… and %(count)s more tasks") % {"count": len(tasks) - MAX_ROWS}
         y = TOP + MAX_ROWS * ROW + ROW // 2 + 4
         parts.append(f'<text x="8" y="{y}" class="tl-label">{escape(more)}</text>')
-    if not tasks:
-        note = _("No tasks ran: the program never started the event loop.")
-        parts.append(f'<text x="8" y="{TOP + ROW // 2 + 4}" class="tl-label">{escape(note)}</text>')
     parts += key
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308  (every text in it went through escape)
@@ -196,14 +202,37 @@ def _row(span: dict[str, Any], top: int, layout: Layout, end: float) -> list[str
                 f'<text x="{(x1 + x2) / 2}" y="{y + BAR - 4}" text-anchor="middle" '
                 f'class="tl-blocked-label">{escape(text)}</text>'
             )
-    result = span.get("result")
-    if result in ("error", "cancelled"):
-        mark = _("cancelled") if result == "cancelled" else (span.get("exception") or _("error"))
-        x = layout.x(stop)
+    mark = _end_mark(span)
+    if mark:
         parts.append(
-            f'<text x="{x + 5}" y="{y + BAR - 3}" class="tl-end">✗ {escape(str(mark))}</text>'
+            f'<text x="{layout.x(stop) + 5}" y="{y + BAR - 3}" class="tl-end">{escape(mark)}</text>'
         )
     return parts
+
+
+def _end_mark(span: dict[str, Any]) -> str:
+    """How a task ended, when not normally: its exception, cancelled, or still waiting."""
+    result = span.get("result")
+    if result == "error":
+        return f"✗ {span.get('exception') or _('error')}"
+    if result == "cancelled":
+        return f"✗ {_('cancelled')}"
+    if result == "pending" and span.get("started") is not None:
+        return _("still waiting…")
+    return ""
+
+
+def _no_tasks(width: int) -> SafeString:
+    note = _("No tasks ran: the program never started the event loop.")
+    return format_html(
+        '<svg xmlns="http://www.w3.org/2000/svg" class="timeline-svg" viewBox="0 0 {} 30" '
+        'width="{}" height="30" role="img" aria-label="{}">{}<text x="8" y="19">{}</text></svg>',
+        width,
+        width,
+        note,
+        mark_safe(STYLE),  # noqa: S308  (a constant)
+        note,
+    )
 
 
 def _legend(top: int, width: int) -> tuple[list[str], int]:

@@ -90,3 +90,20 @@ def test_another_learner_cannot_post_code_to_my_card(client, shown, other_learne
     response = post(client, shown, CONCURRENT)
     assert response.status_code == 404
     assert not Run.objects.exists()
+
+
+def test_without_javascript_the_form_posts_and_the_page_shows_the_verdict(client, shown):
+    response = client.post(shown, {"code": CONCURRENT, "action": "check"})
+    assert response.status_code == 302 and response["Location"] == "/decks/code/study/"
+    page = client.get("/decks/code/study/").content.decode()
+    assert "All checks passed." in page and "<svg" in page
+    assert 'name="rating" value="3"' in page
+
+
+def test_a_card_already_answered_takes_no_more_code(client, shown):
+    post(client, shown, CONCURRENT)
+    client.post(shown.replace("/code/", "/answer/"), {"rating": "3"}, **HX)
+    response = post(client, shown, CONCURRENT)
+    assert response.status_code == 409
+    assert "This card was already answered." in response.content.decode()
+    assert Run.objects.count() == 1
