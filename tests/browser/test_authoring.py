@@ -93,6 +93,7 @@ def test_a_teacher_proves_and_publishes_a_code_card_that_a_learner_then_studies(
     page.get_by_role("link", name=words["author"]).click()
     page.locator("tr[data-deck=concurrency] a").click()
     page.get_by_role("link", name=words["code"], exact=True).click()
+    page.wait_for_load_state("load")  # htmx listens from DOMContentLoaded on
     page.fill("#id_key", "concurrent-downloads")
     page.fill("#id_tags", "tasks, gather")
     page.fill("#id_front_en", "Make the two downloads run **concurrently**: 3 s, not 6 s.")
