@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from quiz import coding, timeline
 from quiz.models import Presentation, Run
 
+MAX_EVENTS = 20
 STATUS_WORDS = {
     "ok": gettext_lazy("The program finished normally."),
     "error": gettext_lazy("The program ended with an error."),
@@ -80,6 +81,9 @@ def describe(verdict: dict[str, Any], baseline: dict[str, Any] | None) -> dict[s
             same["times"] += 1
         else:
             events.append(shown)
+    # A program can report thousands of events (a blocking call in every task): show the first.
+    more_events = max(0, len(events) - MAX_EVENTS)
+    events = events[:MAX_EVENTS]
     exception = verdict.get("exception") or {}
     lines = sorted({e["line"] for e in events if e["line"]} | {exception.get("line") or 0} - {0})
     checks = [
@@ -92,6 +96,7 @@ def describe(verdict: dict[str, Any], baseline: dict[str, Any] | None) -> dict[s
         "stdout": verdict.get("stdout", ""),
         "stderr": verdict.get("stderr", ""),
         "events": events,
+        "more_events": more_events,
         "lines": lines,
         "checks": checks,
         "passed": verdict.get("passed"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -61,7 +61,7 @@ def stale_after() -> timedelta:
     )
 
 
-def sweep_stale(now: Any = None, **filters: Any) -> int:
+def sweep_stale(now: datetime | None = None, **filters: Any) -> int:
     """End runs whose worker died (or that no worker took) as errors the learner can retry."""
     now = now or timezone.now()
     lost = Run.objects.filter(

@@ -107,3 +107,14 @@ def test_a_card_already_answered_takes_no_more_code(client, shown):
     assert response.status_code == 409
     assert "This card was already answered." in response.content.decode()
     assert Run.objects.count() == 1
+
+
+def test_a_flood_of_events_shows_the_first_twenty_and_how_many_more(client, shown):
+    flood = (
+        "import asyncio\nimport time\n\n\nasync def one(n):\n    time.sleep(0.01)\n\n\n"
+        "async def main():\n    await asyncio.gather(*(one(n) for n in range(50)))\n\n\n"
+        "asyncio.run(main())\n"
+    )
+    html = post(client, shown, flood, "run").content.decode()
+    assert html.count('class="line-link"') == 20
+    assert "… and 30 more events" in html
