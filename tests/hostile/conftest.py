@@ -15,8 +15,17 @@ from tests.conftest import require
 from tests.hostile.host import HOSTILE_LIMITS, Listeners, open_listeners
 from tests.hostile.snippets import SECRET
 
-# The secret is in the host's environment before any sandbox exists: no run may see it.
-os.environ["SECRET_KEY"] = SECRET
+
+@pytest.fixture(scope="session", autouse=True)
+def host_secret() -> Iterator[None]:
+    """The secret is in the host's environment before any sandbox exists: no run may see it."""
+    previous = os.environ.get("SECRET_KEY")
+    os.environ["SECRET_KEY"] = SECRET
+    yield
+    if previous is None:
+        del os.environ["SECRET_KEY"]
+    else:
+        os.environ["SECRET_KEY"] = previous
 
 
 @pytest.fixture(scope="session")
