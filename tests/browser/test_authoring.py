@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from quiz import authoring
 from quiz.models import Card, Deck
 from tests.authoring.conftest import CODE_CONTENT
-from tests.conftest import ARTIFACTS, screenshot
+from tests.conftest import ARTIFACTS, basic_deck, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -138,4 +138,36 @@ def test_a_teacher_proves_and_publishes_a_code_card_that_a_learner_then_studies(
     page.keyboard.press("Control+Enter")
     expect(page.locator(".verdict")).to_contain_text(words["passed"])
     screenshot(page, f"author-learner-studies-{language}")
+    context.close()
+
+
+def test_a_teacher_previews_an_upload_then_applies_it_and_sees_problems_listed(
+    browser, live_server, people, tmp_path
+):
+    good = tmp_path / "concurrency.en.md"
+    good.write_text(basic_deck(2, deck="concurrency"), encoding="utf-8")
+    bad = tmp_path / "broken.en.md"
+    bad.write_text(
+        basic_deck(2, deck="broken").replace("kind: basic", "kind: basik", 1), encoding="utf-8"
+    )
+    context, page = log_in(browser, live_server, "tanya", "en")
+    page.get_by_role("link", name="Author").click()
+    page.get_by_role("link", name="Upload deck files").click()
+
+    page.set_input_files("#id_files", str(bad))
+    page.get_by_role("button", name="Preview the changes").click()
+    expect(page.locator(".upload-problems")).to_contain_text("line 8")
+    expect(page.locator(".upload-problems")).to_contain_text("'kind:' must be one of")
+    screenshot(page, "author-upload-problems-en")
+
+    page.set_input_files("#id_files", str(good))
+    page.get_by_role("button", name="Preview the changes").click()
+    expect(page.locator("[data-count=added]")).to_have_text("2")
+    screenshot(page, "author-upload-preview-en")
+    assert not Card.objects.exists()
+    page.get_by_role("button", name="Apply these changes").click()
+
+    expect(page.locator("main")).to_contain_text("The deck files are applied.")
+    expect(page.locator("tr[data-card] .tag.draft")).to_have_count(2)
+    assert not Deck.objects.filter(slug="broken").exists()
     context.close()
