@@ -84,9 +84,12 @@ def draw(
         "tasks": len(tasks),
         "seconds": seconds_text(end),
     }
+    # The strip above the rows is for "loop blocked" labels; without any, the view skips it.
+    skip = 0 if any(span.get("blocked") for span in tasks) else TOP - 10
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline-svg" viewBox="0 0 {width} '
-        f'{height}" width="{width}" height="{height}" role="img" aria-label="{escape(title)}">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline-svg" viewBox="0 {skip} {width} '
+        f'{height - skip}" width="{width}" height="{height - skip}" role="img" '
+        f'aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
         STYLE,
         _defs(),
@@ -246,7 +249,7 @@ def _legend(top: int, width: int) -> tuple[list[str], int]:
     parts = []
     x, y = 8, top
     for css, text in items:
-        wide = 30 + int(len(text) * 6.6)
+        wide = 32 + int(len(text) * 7.2)
         if x > 8 and x + wide > width:
             x, y = 8, y + LEGEND - 6
         parts.append(f'<rect x="{x}" y="{y + 4}" width="14" height="12" rx="2" class="{css}"/>')
@@ -257,9 +260,9 @@ def _legend(top: int, width: int) -> tuple[list[str], int]:
 
 STYLE = (
     "<style>"
-    ".timeline-svg text{font:12px system-ui,'DejaVu Sans',sans-serif;fill:#1d2433}"
-    ".timeline-svg .tl-task{fill:#5f6b7f;font-size:10px}"
-    ".timeline-svg .tl-tick,.timeline-svg .tl-legend{fill:#5f6b7f;font-size:11px}"
+    ".timeline-svg text{font:13px system-ui,'DejaVu Sans',sans-serif;fill:#1d2433}"
+    ".timeline-svg .tl-task{fill:#5f6b7f;font-size:11px}"
+    ".timeline-svg .tl-tick,.timeline-svg .tl-legend{fill:#5f6b7f;font-size:12px}"
     ".tl-axis{stroke:#5f6b7f;stroke-width:1}"
     ".tl-grid{stroke:#dde2ec;stroke-width:1}"
     ".tl-scheduled{fill:#fff;stroke:#adb5bd;stroke-dasharray:3 2}"
@@ -268,8 +271,8 @@ STYLE = (
     ".tl-step{fill:#1d2433}"
     ".tl-blocked{fill:url(#tl-hatch);stroke:#c92a2a}"
     ".tl-band{fill:#ffe3e3;opacity:.75}"
-    ".timeline-svg .tl-band-label{fill:#c92a2a;font-size:11px;font-weight:600}"
-    ".timeline-svg .tl-blocked-label{fill:#fff;font-size:11px;font-weight:700}"
-    ".timeline-svg .tl-end{fill:#c92a2a;font-size:11px}"
+    ".timeline-svg .tl-band-label{fill:#c92a2a;font-size:12px;font-weight:600}"
+    ".timeline-svg .tl-blocked-label{fill:#fff;font-size:12px;font-weight:700}"
+    ".timeline-svg .tl-end{fill:#c92a2a;font-size:12px}"
     "</style>"
 )
