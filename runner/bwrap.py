@@ -165,9 +165,11 @@ def sandbox_sources() -> dict[str, bytes]:
     return {name: (PACKAGE / name).read_bytes() for name in ("harness.py", "zygote.py")}
 
 
-@functools.cache
 def become_subreaper() -> None:
-    """Adopt orphans of our sandboxes so they are reaped here, not by a slow host pid 1."""
+    """Adopt orphans of our sandboxes so they are reaped here, not by a slow host pid 1.
+
+    Not inherited across fork, so a forked worker asks again (it is idempotent).
+    """
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER)")
@@ -275,14 +277,20 @@ class BwrapLauncher:
         if bwrap is None:
             raise FileNotFoundError("bubblewrap (bwrap) is not installed")
         self.bwrap = bwrap
-        # More runs at once than cores only makes every one of them slower.
-        self._slots = threading.BoundedSemaphore(slots or max(2, os.cpu_count() or 2))
-        become_subreaper()
+        self.slots = slots or max(2, os.cpu_count() or 2)
+        self._pid = -1
 
     def close(self) -> None:
         """Nothing outlives a cold run."""
 
     def launch(self, request: bytes, limits: Limits) -> Outcome:
+        if self._pid != os.getpid():
+            # First use in this process (perhaps a forked worker): its own subreaper flag and
+            # slot count, none of a parent's.
+            # More runs at once than cores only makes every one of them slower.
+            self._slots = threading.BoundedSemaphore(self.slots)
+            become_subreaper()
+            self._pid = os.getpid()
         with self._slots:
             lease = UidLease(self.config)
             try:

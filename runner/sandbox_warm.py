@@ -206,11 +206,16 @@ class ZygoteLauncher:
             raise FileNotFoundError("bubblewrap (bwrap) is not installed")
         self.bwrap = bwrap
         self.slots = slots or max(2, os.cpu_count() or 2)
+        self._closed = False
+        self._start_fresh()
+
+    def _start_fresh(self) -> None:
+        """No zygotes yet, in this process."""
+        self._pid = os.getpid()
         self._idle: list[Zygote] = []
         self._started = 0
         self._changed = threading.Condition()
         self._spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="zygote-spawner")
-        self._closed = False
         become_subreaper()
 
     def launch(self, request: bytes, limits: Limits, retry: bool = True) -> Outcome:
@@ -231,6 +236,10 @@ class ZygoteLauncher:
         return self.launch(request, limits, retry=False)
 
     def _take(self) -> Zygote:
+        if os.getpid() != self._pid:
+            # A forked copy of the service (a worker of a pre-forking server) must never talk
+            # to its parent's zygotes, nor wait for its parent's threads: start over.
+            self._start_fresh()
         with self._changed:
             while True:
                 if self._closed:
