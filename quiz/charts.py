@@ -8,6 +8,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 
 # One viewBox width for every chart, close to the page's content width so that text drawn at
 # 12 units is 12 CSS pixels in a desktop screenshot.
@@ -115,7 +117,7 @@ def bar_chart(points: list[tuple[str, float]], height: int = 240, label_every: i
 class HBar:
     y: float
     width: float
-    value: float | None
+    share: float | None
     label: str
     note: str
     end: float
@@ -163,7 +165,7 @@ def percent_bars(
         HBar(
             y=top + i * row,
             width=round(span * (share or 0), 2),
-            value=None if share is None else round(100 * share, 1),
+            share=share,
             label=label,
             note=note,
             end=round(left + span * (share or 0), 2),
@@ -179,7 +181,7 @@ def percent_bars(
         bars=bars,
         ticks=[(left + span * p / 100, p) for p in range(0, 101, 25)],
         target_x=None if target is None else round(left + span * target, 2),
-        target=None if target is None else round(100 * target, 1),
+        target=target,
     )
 
 
@@ -206,6 +208,19 @@ class Heatmap:
     legend_y: int
     total: int
     active_days: int
+
+    @property
+    def cells_svg(self) -> SafeString:
+        """The year's cells; joined here, not in a template loop, which costs ~40 ms a page."""
+        return format_html_join(
+            "",
+            '<rect x="{}" y="{}" width="{}" height="{}" rx="2" class="level{}">'
+            "<title>{}: {}</title></rect>",
+            (
+                (c.x, c.y, self.cell, self.cell, c.level, c.day.isoformat(), c.count)
+                for c in self.cells
+            ),
+        )
 
 
 def heatmap(counts: dict[date, int], today: date, days: int = 365) -> Heatmap:

@@ -344,30 +344,40 @@ def deck_insights(deck: Deck, since: datetime | None, now: datetime | None = Non
         .distinct()
         .count()
     )
-    window = Q(reviews__reviewed_at__gte=since) if since else Q()
-    reviewed = Q(reviews__state_before=Progress.State.REVIEW)
+    # The window goes in WHERE, not in the aggregates' FILTER, so that only its rows are read.
+    reviews = Review.objects.filter(card__deck=deck)
+    if since:
+        reviews = reviews.filter(reviewed_at__gte=since)
+    per_card = {
+        row["card"]: row
+        for row in reviews.values("card")
+        .annotate(
+            n=Count("id"),
+            in_review=Count("id", filter=REVIEW_STATE),
+            lapses=Count("id", filter=REVIEW_STATE & ~RECALLED),
+            avg_ms=Avg("duration_ms"),
+        )
+        .order_by()
+    }
     cards = (
         Card.objects.filter(deck=deck, retired_at__isnull=True)
+        .select_related("deck")
         .prefetch_related("texts")
-        .annotate(
-            n_reviews=Count("reviews", filter=window or None),
-            n_review_state=Count("reviews", filter=window & reviewed),
-            n_lapses=Count("reviews", filter=window & reviewed & Q(reviews__rating=1)),
-            avg_ms=Avg("reviews__duration_ms", filter=window or None),
-        )
         .order_by("position")
     )
     failures = check_failures(deck, since)
-    insights = [
-        CardInsight(
-            card=card,
-            reviews=card.n_reviews,
-            lapses=Ratio(card.n_lapses, card.n_review_state),
-            average_seconds=None if card.avg_ms is None else card.avg_ms / 1000,
-            checks=failures.get(card.pk, []),
+    insights = []
+    for card in cards:
+        row = per_card.get(card.pk, {})
+        insights.append(
+            CardInsight(
+                card=card,
+                reviews=row.get("n", 0),
+                lapses=Ratio(row.get("lapses", 0), row.get("in_review", 0)),
+                average_seconds=None if row.get("avg_ms") is None else row["avg_ms"] / 1000,
+                checks=failures.get(card.pk, []),
+            )
         )
-        for card in cards
-    ]
     return DeckInsights(
         deck=deck,
         since=since,
@@ -436,12 +446,15 @@ def cohort(now: datetime | None = None, days: int = COHORT_DAYS) -> Cohort:
     now = now or timezone.now()
     today = local_day(now)
     since = day_start(today - timedelta(days=days - 1))
-    recent = Review.objects.filter(reviewed_at__gte=since)
+    # One pass over the period's reviews: per day, with the retention counts summed after.
     per_day = {
         row["day"]: row
-        for row in recent.annotate(day=TruncDate("reviewed_at"))
+        for row in Review.objects.filter(reviewed_at__gte=since)
+        .annotate(day=TruncDate("reviewed_at"))
         .values("day")
-        .annotate(reviews=Count("id"), learners=Count("user", distinct=True))
+        .annotate(
+            reviews=Count("id"), learners=Count("user", distinct=True), **retention_aggregates()
+        )
         .order_by()
     }
     series = []
@@ -454,7 +467,9 @@ def cohort(now: datetime | None = None, days: int = COHORT_DAYS) -> Cohort:
     )
     return Cohort(
         days=series,
-        retention=retention_from(recent.aggregate(**retention_aggregates())),
+        retention=retention_from(
+            {key: sum(row[key] for row in per_day.values()) for key in retention_aggregates()}
+        ),
         overdue_cards=overdue["cards"],
         learners_overdue=overdue["learners"],
         learners=Progress.objects.values("user").distinct().count(),

@@ -26,8 +26,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from quiz import charts, fitting, progress
-from quiz.models import Deck, FittedParameters, Review, Run
+from quiz import authoring, charts, fitting, progress
+from quiz.models import Deck, FittedParameters, Progress, Review, Run, Source
 
 LEARNERS_PER_PAGE = 50
 
@@ -49,15 +49,15 @@ def is_teacher(user: AbstractBaseUser) -> bool:
 
 
 def teacher_decks(user: AbstractBaseUser) -> QuerySet[Deck]:
-    """The decks whose insights `user` may see.
+    """The decks whose insights `user` may see: those they may read in the Author area.
 
-    Staff see every deck. A teacher sees the decks they own or co-author, and the decks written
-    as files in content/, which have no owner: those belong to the whole teaching team.
+    Staff see every deck; a teacher sees the decks loaded from files (the whole team's) and the
+    browser decks they own or co-author.
     """
     decks = Deck.objects.prefetch_related("texts")
     if is_staff_member(user):
         return decks
-    return decks.filter(Q(owner=user) | Q(coauthors=user) | Q(owner__isnull=True)).distinct()
+    return decks.filter(Q(source=Source.FILE) | Q(pk__in=authoring.editable_decks(user)))
 
 
 def role_required(allowed: Callable[[AbstractBaseUser], bool]) -> Callable[..., Any]:
@@ -228,7 +228,7 @@ def deck_index(request: HttpRequest) -> HttpResponse:
     decks = list(teacher_decks(request.user))
     learners = {
         row["card__deck"]: row["n"]
-        for row in Review.objects.filter(card__deck__in=decks)
+        for row in Progress.objects.filter(card__deck__in=decks)
         .values("card__deck")
         .annotate(n=Count("user", distinct=True))
         .order_by()

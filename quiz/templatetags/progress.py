@@ -33,5 +33,5 @@ def percent(share: float | None) -> str:
 
 @register.filter
 def card_editor_url(card: Card) -> str:
-    """Where a teacher fixes a hard card."""
-    return reverse("admin:quiz_card_change", args=[card.pk])
+    """Where a teacher fixes a hard card: its page in the Author area's card editor."""
+    return reverse("author-card-edit", args=[card.deck.slug, card.key])

@@ -79,7 +79,7 @@ def make_history(tmp_path: Path) -> History:
     ada = User.objects.create_user("ada")
     bob = User.objects.create_user("bob")
     teacher = User.objects.create_user("tess")
-    teacher.groups.add(Group.objects.get(name="teacher"))
+    teacher.groups.add(Group.objects.get_or_create(name="teacher")[0])
     staff = User.objects.create_user("stan", is_staff=True)
     now = timezone.now()
     c1, c2, c3, c4 = (cards[f"card-{n}"] for n in range(1, 5))

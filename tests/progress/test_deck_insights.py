@@ -54,7 +54,7 @@ def test_hardest_cards_come_by_lapse_rate_and_link_to_the_card_editor(client, hi
     html = client.get("/progress/decks/tiny/").content.decode()
     hardest = re.findall(r'<li data-card="([^"]+)"><a href="([^"]+)"', html)
     assert [key for key, _ in hardest] == ["card-1", "card-2", "card-3"]
-    assert hardest[0][1] == f"/admin/quiz/card/{history.cards['card-1'].pk}/change/"
+    assert hardest[0][1] == "/author/decks/tiny/cards/card-1/"
 
 
 def test_the_period_limits_the_figures_to_recent_reviews(client, history):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group, User
 
-from quiz.models import Deck
+from quiz.models import Deck, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ def test_each_role_gets_exactly_its_pages(client, history, who):
              "staff": history.staff}  # fmt: skip
     if who == "staff group":
         users[who] = User.objects.create_user("sally")
-        users[who].groups.add(Group.objects.get(name="staff"))
+        users[who].groups.add(Group.objects.get_or_create(name="staff")[0])
     if who in users:
         client.force_login(users[who])
     got = {
@@ -52,9 +52,9 @@ def test_anonymous_visitors_are_sent_to_log_in(client, history):
     assert response["Location"].startswith("/accounts/login/?next=/progress/")
 
 
-def test_a_teacher_cannot_open_a_deck_someone_else_owns(client, history):
+def test_a_teacher_cannot_open_a_browser_deck_someone_else_owns(client, history):
     other = User.objects.create_user("olga")
-    Deck.objects.filter(pk=history.deck.pk).update(owner=other)
+    Deck.objects.filter(pk=history.deck.pk).update(owner=other, source=Source.BROWSER)
     client.force_login(history.teacher)
     assert client.get("/progress/decks/tiny/").status_code == 404
     assert "tiny" not in client.get("/progress/decks/").content.decode()
@@ -62,6 +62,7 @@ def test_a_teacher_cannot_open_a_deck_someone_else_owns(client, history):
 
 def test_a_co_author_sees_the_deck_they_help_write(client, history):
     history.deck.owner = User.objects.create_user("olga")
+    history.deck.source = Source.BROWSER
     history.deck.save()
     history.deck.coauthors.add(history.teacher)
     client.force_login(history.teacher)

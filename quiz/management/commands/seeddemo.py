@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler
@@ -19,6 +20,18 @@ from quiz.models import Card, Deck, Progress, Review, Run
 
 BATCH = 5000
 PASSWORD = "demo-learner"
+# A learner waits this long in a session for a learning step to come due (1 and 10 minutes).
+LEARNING_WAIT = timedelta(minutes=20)
+REVIEW_COLUMNS = [
+    "user", "card", "rating", "reviewed_at", "duration_ms", "state_before", "previous"
+]  # fmt: skip
+RUN_COLUMNS = [
+    "run_id", "user", "card", "code", "kind", "status", "verdict", "passed", "error", "task_id",
+    "created_at", "started_at", "finished_at",
+]  # fmt: skip
+PROGRESS_COLUMNS = [
+    "user", "card", "state", "step", "stability", "difficulty", "due", "last_review"
+]  # fmt: skip
 
 
 @dataclass
@@ -63,9 +76,10 @@ class Simulation:
             pk: Scheduler(desired_retention=deck.desired_retention, enable_fuzzing=False)
             for pk, deck in decks.items()
         }
+        self.by_deck = {pk: [c for c in cards if c["deck_id"] == pk] for pk in decks}
         self.state: dict[int, FsrsCard] = {}
-        self.reviews: list[Review] = []
-        self.runs: list[Run] = []
+        self.reviews: list[tuple[Any, ...]] = []
+        self.runs: list[tuple[Any, ...]] = []
 
     def run(self, learner: Learner, first_day: date) -> None:
         for index in range(learner.joins, learner.leaves):
@@ -82,27 +96,23 @@ class Simulation:
 
     def session(self, learner: Learner, deck: Deck, now: datetime) -> None:
         """Due cards first, then new ones, then learning steps that come due within minutes."""
-        mine = [c for c in self.cards if c["deck_id"] == deck.pk]
+        mine = self.by_deck[deck.pk]
         new = [c for c in mine if c["id"] not in self.state][: deck.new_per_day]
         reviews_left = deck.reviews_per_day
         while True:
-            due = [c for c in mine if c["id"] in self.state and self.state[c["id"]].due <= now]
-            if due and reviews_left:
-                card = min(due, key=lambda c: self.state[c["id"]].due)
+            seen = [c for c in mine if c["id"] in self.state]
+            first = min(seen, key=lambda c: self.state[c["id"]].due) if seen else None
+            first_due = self.state[first["id"]].due if first else None
+            if first and first_due <= now and reviews_left:
+                card = first
                 reviews_left -= 1
             elif new:
                 card = new.pop(0)
-            else:
-                soon = [
-                    self.state[c["id"]].due
-                    for c in mine
-                    if c["id"] in self.state
-                    and self.state[c["id"]].due <= now + timedelta(minutes=20)
-                ]
-                if not soon or not reviews_left:
-                    return
-                now = min(soon)
+            elif first and reviews_left and first_due <= now + LEARNING_WAIT:
+                now = first_due
                 continue
+            else:
+                return
             now = self.answer(learner, deck, card, now)
 
     def answer(self, learner: Learner, deck: Deck, card: dict[str, Any], now: datetime) -> datetime:
@@ -131,14 +141,14 @@ class Simulation:
         after, _ = scheduler.review_card(current, rating, reviewed_at)
         self.state[card["id"]] = after
         self.reviews.append(
-            Review(
-                user_id=self.user_id,
-                card_id=card["id"],
-                rating=int(rating),
-                reviewed_at=reviewed_at,
-                duration_ms=int(seconds * 1000),
-                state_before=int(before.state) if before else None,
-                previous=before.to_dict() if before else None,
+            (
+                self.user_id,
+                card["id"],
+                int(rating),
+                reviewed_at,
+                int(seconds * 1000),
+                int(before.state) if before else None,
+                before.to_dict() if before else None,
             )
         )
         return reviewed_at
@@ -156,44 +166,49 @@ class Simulation:
             )
             spent += self.rng.uniform(20, 120)
             created = now + timedelta(seconds=spent)
+            verdict = {
+                "status": "ok",
+                "passed": passed,
+                "checks": [
+                    {
+                        "name": name,
+                        "passed": name not in failing,
+                        "message": {"en": name, "ru": name},
+                    }
+                    for name in names
+                ],
+            }
+            finished = created + timedelta(milliseconds=30)
             self.runs.append(
-                Run(
-                    user_id=self.user_id,
-                    card_id=card["id"],
-                    code="# seeddemo\n",
-                    kind=Run.Kind.CHECK,
-                    status=Run.Status.DONE,
-                    passed=passed,
-                    verdict={
-                        "status": "ok",
-                        "passed": passed,
-                        "checks": [
-                            {
-                                "name": name,
-                                "passed": name not in failing,
-                                "message": {"en": name, "ru": name},
-                            }
-                            for name in names
-                        ],
-                    },
-                    created_at=created,
-                    started_at=created,
-                    finished_at=created + timedelta(milliseconds=30),
+                (
+                    uuid.UUID(int=self.rng.getrandbits(128), version=4),
+                    self.user_id,
+                    card["id"],
+                    "# seeddemo\n",
+                    Run.Kind.CHECK.value,
+                    Run.Status.DONE.value,
+                    verdict,
+                    passed,
+                    "",
+                    "",
+                    created,
+                    created,
+                    finished,
                 )
             )
         return spent
 
-    def progress_rows(self) -> list[Progress]:
+    def progress_rows(self) -> list[tuple[Any, ...]]:
         return [
-            Progress(
-                user_id=self.user_id,
-                card_id=card_id,
-                state=int(card.state),
-                step=card.step,
-                stability=card.stability,
-                difficulty=card.difficulty,
-                due=card.due,
-                last_review=card.last_review,
+            (
+                self.user_id,
+                card_id,
+                int(card.state),
+                card.step,
+                card.stability,
+                card.difficulty,
+                card.due,
+                card.last_review,
             )
             for card_id, card in self.state.items()
         ]
@@ -278,9 +293,36 @@ def checks_of(card: Card) -> list[str]:
 
 
 def flush(pending: dict[str, list[Any]]) -> None:
+    """Insert the rows with one executemany per table: model instances cost more than the
+    simulation itself at a million reviews."""
     with transaction.atomic():
-        Review.objects.bulk_create(pending["reviews"], batch_size=BATCH)
-        Run.objects.bulk_create(pending["runs"], batch_size=BATCH)
-        Progress.objects.bulk_create(pending["progress"], batch_size=BATCH)
+        insert(Review, REVIEW_COLUMNS, pending["reviews"])
+        insert(Run, RUN_COLUMNS, pending["runs"])
+        insert(Progress, PROGRESS_COLUMNS, pending["progress"])
     for rows in pending.values():
         rows.clear()
+
+
+def insert(model: Any, names: list[str], rows: list[tuple[Any, ...]]) -> None:
+    """Rows straight into the table; PostgreSQL takes them by COPY, ten times faster."""
+    if not rows:
+        return
+    fields = [model._meta.get_field(name) for name in names]
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(field.column) for field in fields)
+    prepared = (
+        [
+            field.get_db_prep_save(value, connection)
+            for field, value in zip(fields, row, strict=True)
+        ]
+        for row in rows
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for values in prepared:
+                    copy.write_row(values)
+            return
+        placeholders = ", ".join(["%s"] * len(fields))
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", prepared)
