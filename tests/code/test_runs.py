@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from django.utils import timezone
 
 from quiz import running
@@ -170,3 +171,24 @@ def test_with_redis_unreachable_the_page_says_so_and_nothing_is_left_queued(
     page = client.get("/decks/code/study/")
     assert page.status_code == 200
     assert "await asyncio.gather" in page.content.decode()
+
+
+def test_a_run_past_the_soft_time_limit_ends_with_a_message(client, shown, monkeypatch):
+    def too_slow(source, spec=None):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(running, "run", too_slow)
+    html = post(client, shown).content.decode()
+    assert "Running your code took too long and was stopped." in html
+    assert (Run.objects.get().status, Run.objects.get().error) == ("error", "time_limit")
+    assert Presentation.objects.get().correct is None
+
+
+def test_a_card_whose_checks_the_runner_refuses_asks_to_tell_the_author(client, shown):
+    card = Presentation.objects.get().card
+    for text in card.texts.all():
+        text.content["checks"] = {"no_such_check": True}
+        text.save()
+    html = post(client, shown).content.decode()
+    assert "This card&#x27;s checks cannot be run; please tell the deck&#x27;s author." in html
+    assert Run.objects.get().error == "spec"
