@@ -93,3 +93,27 @@ def test_no_sandbox_process_holds_the_hosts_environment(path: str) -> None:
     assert len(processes) >= 2
     assert [env for env in environments if SECRET.encode() in env] == []
     assert [env for env in environments if b"SECRET_KEY" in env] == []
+
+
+@pytest.mark.bwrap
+@pytest.mark.parametrize("path", ["warm", "cold"])
+def test_a_forked_worker_and_its_parent_run_side_by_side(path: str) -> None:
+    with make_runner(path) as shared:
+        shared.run(NORMAL)  # the parent's sandboxes exist before the fork
+        read_end, write_end = os.pipe()
+        child = os.fork()
+        if child == 0:
+            try:
+                outputs = [shared.run(f"print({n})")["stdout"] for n in range(20)]
+                os.write(write_end, "".join(outputs).encode())
+            finally:
+                os._exit(0)
+        os.close(write_end)
+        parent = [shared.run(NORMAL) for _ in range(20)]
+        worker = b""
+        while chunk := os.read(read_end, 1000):
+            worker += chunk
+        os.waitpid(child, 0)
+
+    assert worker.decode() == "".join(f"{n}\n" for n in range(20))
+    assert [problems for verdict in parent if (problems := normal_problems(verdict))] == []
