@@ -197,7 +197,9 @@ def _task_label(task: asyncio.Task | None) -> str:
 def _seconds_text(seconds: float) -> str:
     """3.0, 0.25, 0.001: as a learner would write the duration."""
     short = f"{seconds:.1f}"
-    return short if abs(float(short) - seconds) < 1e-9 else f"{seconds:.3f}".rstrip("0")
+    if abs(float(short) - seconds) < 1e-9:
+        return short
+    return f"{seconds:.3f}".rstrip("0") if seconds >= 0.001 else f"{seconds:.2g}"
 
 
 def _sleep_seconds(secs: object) -> float:
