@@ -351,7 +351,8 @@ class Zygote:
             mount("none", "/", None, MS_REC | MS_PRIVATE, None)
             mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, self.tmp)
             mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, self.tmp)
-            mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
+            # Only process directories: no /proc/sys, /proc/kcore, /proc/kallsyms and the like.
+            mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "subset=pid")
             os.setsid()
             os.chdir("/tmp")
             drop_capabilities(self.last_cap)
