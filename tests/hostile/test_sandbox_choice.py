@@ -63,8 +63,8 @@ def test_runner_uses_bubblewrap_where_it_works() -> None:
 @pytest.mark.bwrap
 def test_bubblewrap_never_runs_as_root_and_each_slot_has_its_own_uid() -> None:
     with make_runner("warm", slots=2) as warm, ThreadPoolExecutor(2) as pool:
-        # Two runs at once start both slots.
-        list(pool.map(warm.run, ["import time; time.sleep(0.3)"] * 2))
+        # Two runs at once, each waiting in real time (time.sleep is virtual), start both slots.
+        list(pool.map(warm.run, ["import select; select.select([], [], [], 0.5)"] * 2))
         slot_uids = {tuple(uids(pid)) for pid in sandbox_processes()}
 
     assert slot_uids and all(0 not in ids for ids in slot_uids)
