@@ -142,19 +142,20 @@ def _await_chain(task: asyncio.Task) -> Iterator[Any]:
 
 
 def _waiting_line(task: asyncio.Task) -> tuple[int | None, str]:
-    """The learner's line a suspended task waits on, and what it waits for there."""
+    """The learner's line a suspended task waits on, and what it waits for there: the innermost
+    library coroutine below that line (Lock.acquire, Queue.get), else the awaited future's type."""
     line, what = None, ""
     for coro in _await_chain(task):
         frame = getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None)
         if frame is None:
-            waiter = getattr(task, "_fut_waiter", None)
-            if waiter is not None and not what:
-                what = type(waiter).__name__
             continue
         if frame.f_code.co_filename == FILENAME:
             line, what = frame.f_lineno, ""
-        elif not what:
+        else:
             what = frame.f_code.co_qualname
+    if not what:
+        waiter = getattr(task, "_fut_waiter", None)
+        what = type(waiter).__name__ if waiter is not None else ""
     return line, what
 
 
@@ -1078,10 +1079,16 @@ class _Run:
 
     def deadlock(self) -> None:
         """Nothing can wake any task: report each task's waiting line and end the run now."""
+        running = asyncio.current_task() if asyncio.events._get_running_loop() else None
         for task in self.pending_tasks():
             if _awaits_tasks(task):
                 continue
-            line, what = _waiting_line(task)
+            if task is running:
+                # It blocked its own loop in a threading wait (Future.result(), Queue.get()).
+                line, callee = _learner_call(sys._getframe())
+                what = f"{callee}()" if callee else ""
+            else:
+                line, what = _waiting_line(task)
             label = _task_label(task)
             on = f" ({what})" if what else ""
             where, where_ru = _where(line)

@@ -444,3 +444,26 @@ def test_work_queued_behind_busy_workers_waits_its_turn_without_stalling(run):
     assert verdict["stdout"] == "5.0\n"
     # Not 4 x 0.25 s of waiting for a queued item that could not run anyway.
     assert verdict["wall_seconds"] < 0.9
+
+
+def test_two_tasks_taking_two_locks_in_opposite_order_deadlock(run):
+    verdict = run(
+        """
+        import asyncio
+
+        async def worker(first, second):
+            async with first:
+                await asyncio.sleep(0.1)
+                async with second:
+                    print("got both")
+
+        async def main():
+            a, b = asyncio.Lock(), asyncio.Lock()
+            await asyncio.gather(worker(a, b), worker(b, a))
+
+        asyncio.run(main())
+        """
+    )
+    assert (verdict["status"], verdict["virtual_seconds"]) == ("deadlock", 0.1)
+    assert [(e["line"], e["task"]) for e in verdict["events"]] == [(7, "Task-2"), (7, "Task-3")]
+    assert "(Lock.acquire)" in verdict["events"][0]["message"]["en"]
