@@ -228,20 +228,27 @@ def bwrap_available() -> bool:
     bwrap = find_bwrap()
     if bwrap is None or not os.access(SandboxConfig.python, os.X_OK):
         return False
-    lease = UidLease(SandboxConfig())
+    # The zygote's needs: new pid, mount and ipc namespaces inside its user namespace.
+    probe = (
+        "import ctypes; libc = ctypes.CDLL(None, use_errno=True); "
+        "raise SystemExit(libc.unshare(0x20000000 | 0x00020000 | 0x08000000))"
+    )
+    lease = None
     try:
+        lease = UidLease(SandboxConfig())
         argv = bwrap_argv(bwrap, SandboxConfig(), {}, zygote=True)
         result = subprocess.run(
-            [*argv, SandboxConfig.python, *PYTHON_FLAGS, "-c", "pass"],
+            [*argv, SandboxConfig.python, *PYTHON_FLAGS, "-c", probe],
             env={},
             capture_output=True,
             timeout=30,
             **lease.popen_kwargs(),
         )
-    except (OSError, subprocess.SubprocessError):
+    except (OSError, RuntimeError, subprocess.SubprocessError):
         return False
     finally:
-        lease.release()
+        if lease is not None:
+            lease.release()
     return result.returncode == 0
 
 
