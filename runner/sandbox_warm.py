@@ -92,9 +92,13 @@ class Zygote:
             for fd in (info_write, *files.values()):
                 os.close(fd)
         self.sandbox_pid = read_child_pid(info_read)
-        hello = self._receive(time.monotonic() + START_SECONDS)
+        try:
+            hello = self._receive(time.monotonic() + START_SECONDS)
+        except ZygoteGone:
+            self.kill()
+            raise
         if not hello.get("ready"):
-            self.close()
+            self.kill()
             raise RuntimeError(f"the sandbox zygote did not start: {hello.get('error')}")
 
     def run(self, request: bytes, limits: Limits) -> Outcome:
@@ -152,8 +156,9 @@ class Zygote:
 
     def _stop_run(self) -> None:
         """Ask the zygote to kill the current run (output cap); if it cannot hear, kill it."""
+        body = json.dumps({"stop": True}).encode()
         try:
-            self.control.send(b"k")
+            self.control.sendall(HEADER.pack(len(body)) + body)
         except OSError:
             self.kill()
 

@@ -18,6 +18,7 @@ its run's processes); concurrent runs are in different slots, hence different sa
 from __future__ import annotations
 
 import array
+import contextlib
 import ctypes
 import errno
 import fcntl
@@ -256,6 +257,8 @@ class Zygote:
             except EOFError:
                 os.kill(spare.pid, signal.SIGKILL)
                 return
+            if "limits" not in order:
+                continue  # A stop request that crossed its run's end.
             try:
                 result = self.run(spare, order, fds)
             except Exception as error:
@@ -328,12 +331,12 @@ class Zygote:
             ready, _, _ = select.select([pidfd, self.control], [], [], timeout)
             if pidfd in ready:
                 return None
-            # Any byte from the host (or its going away) means: stop this run now.
-            reason = "host" if ready else "wall"
             if ready:
-                self.control.recv(1)
+                # The host asks to stop this run (its output cap), or has gone away.
+                with contextlib.suppress(EOFError):
+                    recv_run(self.control)
             signal.pidfd_send_signal(pidfd, signal.SIGKILL)
-            return reason
+            return "host" if ready else "wall"
         finally:
             os.close(pidfd)
 
