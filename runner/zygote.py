@@ -263,13 +263,14 @@ class Zygote:
                 result = self.run(spare, order, fds)
             except Exception as error:
                 result = {"setup_error": f"{type(error).__name__}: {error}"}
+                with contextlib.suppress(OSError):
+                    os.kill(spare.pid, signal.SIGKILL)
+                    os.waitpid(spare.pid, 0)
             finally:
                 # The host reads the run's pipes until every copy of their ends is closed.
                 for fd in fds:
-                    try:
+                    with contextlib.suppress(OSError):
                         os.close(fd)
-                    except OSError:
-                        pass
             # Fork the next run before answering, so between runs a slot is always the same
             # set of processes.
             spare = self.prepare()
