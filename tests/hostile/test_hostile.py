@@ -16,7 +16,9 @@ def test_the_catalogue_covers_at_least_forty_attacks() -> None:
 
 
 @pytest.mark.parametrize("case", CATALOGUE, ids=lambda case: case.name)
-def test_it_contains(runner: Runner, listeners: Listeners, case: Hostile) -> None:
+def test_the_attack_is_contained_and_the_host_unaffected(
+    runner: Runner, listeners: Listeners, case: Hostile
+) -> None:
     verdict, then = run_case(runner, case, listeners)
 
     assert problems(case, verdict, then) == [], verdict
