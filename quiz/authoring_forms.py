@@ -84,6 +84,7 @@ class DeckForm(forms.Form):
             teachers = get_user_model().objects.filter(groups__name=TEACHER_GROUP)
             self.fields["coauthors"] = forms.ModelMultipleChoiceField(
                 label=_("Co-authors"),
+                help_text=_("Teachers who may edit this deck with you."),
                 queryset=teachers.exclude(pk=deck.owner_id).order_by("username"),
                 widget=forms.CheckboxSelectMultiple,
                 required=False,

@@ -152,6 +152,11 @@ def test_a_teacher_previews_an_upload_then_applies_it_and_sees_problems_listed(
     )
     context, page = log_in(browser, live_server, "tanya", "en")
     page.get_by_role("link", name="Author").click()
+    screenshot(page, "author-home-en")
+    page.locator("tr[data-deck=concurrency] a").click()
+    page.get_by_role("link", name="Settings and co-authors").click()
+    screenshot(page, "author-deck-settings-en")
+    page.get_by_role("link", name="Author").click()
     page.get_by_role("link", name="Upload deck files").click()
 
     page.set_input_files("#id_files", str(bad))
