@@ -39,6 +39,13 @@ HARNESS_ENTRY = "serve_one"
 PYTHON_FLAGS = ("-P", "-s", "-S", "-B")
 
 
+def default_lock_dir() -> str:
+    """Where uid leases are kept: /run/loopdeck for root where /run exists, else under /tmp."""
+    if os.geteuid() == 0 and os.path.isdir("/run"):
+        return "/run/loopdeck"
+    return os.path.join(tempfile.gettempdir(), "loopdeck")
+
+
 @dataclass(frozen=True)
 class SandboxConfig:
     """What the sandbox contains and who runs it; the defaults fit Debian's python3."""
@@ -50,7 +57,8 @@ class SandboxConfig:
     tmp_bytes: int = 8 << 20
     tmp_inodes: int = 1024
     hostname: str = "sandbox"
-    lock_dir: str = field(default_factory=lambda: os.path.join(tempfile.gettempdir(), "loopdeck"))
+    # Shared by every service on the machine (a private /tmp would hide one's leases from another).
+    lock_dir: str = field(default_factory=default_lock_dir)
 
 
 def find_bwrap() -> str | None:
