@@ -288,6 +288,16 @@ def save_card(
     return Saved(card=card, published=publish, problems=problems, learners_reset=reset)
 
 
+@transaction.atomic
+def remove_card(card: Card, now: datetime | None = None) -> bool:
+    """Delete a card nobody has studied; retire one with learners' history. True: retired."""
+    if Review.objects.filter(card=card).exists() or Progress.objects.filter(card=card).exists():
+        Card.objects.filter(pk=card.pk).update(retired_at=now or timezone.now())
+        return True
+    card.delete()
+    return False
+
+
 def reset_card_schedule(card: Card) -> int:
     """The card starts over for every learner who has it: due now, as if new. History stays.
 

@@ -28,4 +28,7 @@ urlpatterns = [
     ),
     path("decks/<slug:slug>/run/", views.card_run, name="author-card-run"),
     path("decks/<slug:slug>/cards/<slug:key>/", views.card_edit, name="author-card-edit"),
+    path(
+        "decks/<slug:slug>/cards/<slug:key>/delete/", views.card_delete, name="author-card-delete"
+    ),
 ]

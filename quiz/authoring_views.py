@@ -209,6 +209,20 @@ def card_edit(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     return _card_page(request, deck, form, card)
 
 
+@author_required
+def card_delete(request: HttpRequest, slug: str, key: str) -> HttpResponse:
+    deck = _editable_deck(request, slug)
+    card = _card_or_404(deck, key)
+    if request.method == "POST":
+        if authoring.remove_card(card):
+            messages.success(request, _("The card is retired: learners no longer see it."))
+        else:
+            messages.success(request, _("The card is deleted."))
+        return redirect("author-deck", slug=deck.slug)
+    context = {"deck": deck, "card": card, "learners": authoring.learners_of(card)}
+    return render(request, "quiz/author/card_delete.html", context)
+
+
 def _card_page(request: HttpRequest, deck: Deck, form: CardForm, card: Card | None) -> HttpResponse:
     """Show the editor; on a valid post save, asking first before a schedule reset."""
     context: dict[str, Any] = {

@@ -242,3 +242,28 @@ def test_without_javascript_run_checks_shows_the_editor_with_the_runs(owner_clie
     assert 'id="card-editor"' in page and page.count("<svg") == 2
     assert "passes every check" in page
     assert not Card.objects.filter(key="concurrent-downloads").exists()
+
+
+def test_deleting_a_card_nobody_studies_deletes_it(owner_client, browser_deck):
+    page = owner_client.get(f"{DECK}/cards/what-await-does/delete/").content.decode()
+    assert "Nobody studies this card" in page
+
+    owner_client.post(f"{DECK}/cards/what-await-does/delete/")
+
+    assert not browser_deck.cards.exists()
+
+
+def test_deleting_a_card_learners_study_retires_it_and_keeps_their_history(
+    owner_client, people, browser_deck
+):
+    card = browser_deck.cards.get()
+    learner_progress(card, people["learner"])
+    page = owner_client.get(f"{DECK}/cards/what-await-does/delete/").content.decode()
+    assert "1 learner studies this card. It will be retired, not deleted" in page
+
+    owner_client.post(f"{DECK}/cards/what-await-does/delete/")
+
+    card = Card.objects.get(pk=card.pk)
+    assert card.retired_at is not None
+    assert (Progress.objects.count(), Review.objects.count()) == (1, 1)
+    assert owner_client.get(f"{DECK}/cards/what-await-does/").status_code == 404

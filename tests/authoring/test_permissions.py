@@ -25,6 +25,7 @@ URLS = [
     ("get", "/author/decks/olgas-deck/download/en.md", DECK),
     ("get", "/author/decks/olgas-deck/cards/new/basic/", DECK),
     ("get", "/author/decks/olgas-deck/cards/what-await-does/", DECK),
+    ("get", "/author/decks/olgas-deck/cards/what-await-does/delete/", DECK),
     ("post", "/author/decks/olgas-deck/preview/basic/", DECK),
     ("post", "/author/decks/olgas-deck/run/", DECK),
 ]
