@@ -111,6 +111,7 @@ def test_a_file_deck_is_read_only_and_can_be_copied(client, people, write_deck):
 
     assert "is edited in git, so it is read-only here" in page
     assert "this card is read-only here" in card_page and "<fieldset disabled>" in card_page
+    assert "/delete/" not in card_page
     assert edit.status_code == 403
     copy = Deck.objects.get(slug="mine-now")
     assert (copy.owner, copy.source) == (people["other"], "browser")
