@@ -438,7 +438,6 @@ class Cohort:
     retention: Retention
     overdue_cards: int
     learners_overdue: int
-    learners: int
 
 
 def cohort(now: datetime | None = None, days: int = COHORT_DAYS) -> Cohort:
@@ -472,7 +471,6 @@ def cohort(now: datetime | None = None, days: int = COHORT_DAYS) -> Cohort:
         ),
         overdue_cards=overdue["cards"],
         learners_overdue=overdue["learners"],
-        learners=Progress.objects.values("user").distinct().count(),
     )
 
 

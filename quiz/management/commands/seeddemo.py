@@ -66,12 +66,17 @@ def draw_learner(rng: random.Random, days: int) -> Learner:
 
 
 class Simulation:
-    """One learner's history over the period: reviews, runs and the final progress rows."""
+    """One learner's history, a day at a time: reviews, runs and the final progress rows."""
 
     def __init__(
-        self, user_id: int, rng: random.Random, cards: list[dict[str, Any]], decks: dict[int, Deck]
+        self,
+        user_id: int,
+        learner: Learner,
+        rng: random.Random,
+        cards: list[dict[str, Any]],
+        decks: dict[int, Deck],
     ) -> None:
-        self.user_id, self.rng, self.cards, self.decks = user_id, rng, cards, decks
+        self.user_id, self.learner, self.rng, self.decks = user_id, learner, rng, decks
         self.schedulers = {
             pk: Scheduler(desired_retention=deck.desired_retention, enable_fuzzing=False)
             for pk, deck in decks.items()
@@ -81,18 +86,19 @@ class Simulation:
         self.reviews: list[tuple[Any, ...]] = []
         self.runs: list[tuple[Any, ...]] = []
 
-    def run(self, learner: Learner, first_day: date) -> None:
-        for index in range(learner.joins, learner.leaves):
-            if self.rng.random() < learner.diligence:
-                day = first_day + timedelta(days=index)
-                local = timezone.make_aware(
-                    datetime.combine(day, datetime.min.time())
-                    + timedelta(hours=learner.hour, minutes=self.rng.randrange(60))
-                )
-                # fsrs accepts UTC datetimes only.
-                start = local.astimezone(UTC)
-                for deck in self.decks.values():
-                    self.session(learner, deck, start)
+    def study_day(self, day: date, index: int) -> None:
+        """Day `index` of the period: a session in every deck, if the learner studies today."""
+        learner = self.learner
+        if not learner.joins <= index < learner.leaves or self.rng.random() >= learner.diligence:
+            return
+        local = timezone.make_aware(
+            datetime.combine(day, datetime.min.time())
+            + timedelta(hours=learner.hour, minutes=self.rng.randrange(60))
+        )
+        # fsrs accepts UTC datetimes only.
+        start = local.astimezone(UTC)
+        for deck in self.decks.values():
+            self.session(learner, deck, start)
 
     def session(self, learner: Learner, deck: Deck, now: datetime) -> None:
         """Due cards first, then new ones, then learning steps that come due within minutes."""
@@ -266,20 +272,28 @@ class Command(BaseCommand):
                 )
                 for i in range(1, learners + 1)
             )
-        reviews = runs = 0
-        pending: dict[str, list[Any]] = {"reviews": [], "runs": [], "progress": []}
+        simulations = []
         for i, user in enumerate(sorted(users, key=lambda u: u.username), start=1):
             rng = random.Random(f"{options['seed']}:{i}")
-            simulation = Simulation(user.pk, rng, cards, decks)
-            simulation.run(draw_learner(rng, days), first_day)
-            pending["reviews"] += simulation.reviews
-            pending["runs"] += simulation.runs
-            pending["progress"] += simulation.progress_rows()
-            reviews += len(simulation.reviews)
-            runs += len(simulation.runs)
-            if len(pending["reviews"]) >= 10 * BATCH or i == len(users):
+            simulations.append(Simulation(user.pk, draw_learner(rng, days), rng, cards, decks))
+        # Day by day across learners, so the log is written in time order as a real one is.
+        reviews = runs = 0
+        pending: dict[str, list[Any]] = {"reviews": [], "runs": [], "progress": []}
+        for index in range(days):
+            day = first_day + timedelta(days=index)
+            for simulation in simulations:
+                simulation.study_day(day, index)
+                pending["reviews"] += simulation.reviews
+                pending["runs"] += simulation.runs
+                simulation.reviews, simulation.runs = [], []
+            if len(pending["reviews"]) >= 10 * BATCH or index == days - 1:
+                reviews += len(pending["reviews"])
+                runs += len(pending["runs"])
                 flush(pending)
-                self.stdout.write(f"  {i}/{learners} learners, {reviews} reviews, {runs} runs")
+                self.stdout.write(f"  {day}: {reviews} reviews, {runs} runs")
+        for simulation in simulations:
+            pending["progress"] += simulation.progress_rows()
+        flush(pending)
         self.stdout.write(
             f"Created {learners} learners ({prefix}0001…, password {PASSWORD!r}) with {reviews} "
             f"reviews and {runs} runs over {days} days up to {until}."
@@ -296,8 +310,8 @@ def flush(pending: dict[str, list[Any]]) -> None:
     """Insert the rows with one executemany per table: model instances cost more than the
     simulation itself at a million reviews."""
     with transaction.atomic():
-        insert(Review, REVIEW_COLUMNS, pending["reviews"])
-        insert(Run, RUN_COLUMNS, pending["runs"])
+        insert(Review, REVIEW_COLUMNS, sorted(pending["reviews"], key=lambda row: row[3]))
+        insert(Run, RUN_COLUMNS, sorted(pending["runs"], key=lambda row: row[10]))
         insert(Progress, PROGRESS_COLUMNS, pending["progress"])
     for rows in pending.values():
         rows.clear()
