@@ -97,3 +97,12 @@ def test_a_learner_sees_only_their_own_figures(client, history):
 def test_a_streak_counts_days_in_a_row_up_to_today_or_yesterday(days_ago, expected):
     today = timezone.localdate()
     assert streak({today - timedelta(days=d) for d in days_ago}, today) == expected
+
+
+def test_a_learner_with_no_history_sees_empty_states(client, history, django_user_model):
+    client.force_login(django_user_model.objects.create_user("newcomer"))
+    html = client.get("/progress/").content.decode()
+    assert figure(html, "streak") == "0"
+    assert figure(html, "due-today") == "0"
+    assert "No code attempts yet." in html
+    assert "No reviews of cards in review state yet." in html
