@@ -132,6 +132,8 @@ def test_sign_up_study_three_cards_by_keyboard_undo_and_finish(
     page.get_by_role("button", name=words["signup"]).click()
     expect(page.get_by_role("heading", name=words["decks"])).to_be_visible()
     page.get_by_role("link", name=words["title"]).click()
+    # Keys work once htmx has read the page (its script is deferred).
+    page.wait_for_load_state("load")
 
     card = page.locator("#card")
     # Card 1: a basic card. Space reveals the answer, 3 grades it Good.
@@ -180,6 +182,7 @@ def test_the_language_switcher_changes_the_interface_and_the_card(page, first_st
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Your decks")).to_be_visible()
     page.goto(f"{page.base_url}/decks/first-steps/study/")
+    page.wait_for_load_state("load")
     expect(page.locator("#card")).to_contain_text("What does await suspend?")
 
     page.get_by_role("button", name="RU").click()
