@@ -25,7 +25,7 @@ from pathlib import Path
 
 from runner.launch import CHILD_ENV, Limits, Outcome, frame
 from runner.sandbox_io import collect
-from runner.zygote import seccomp_filter
+from runner.zygote import resident_bytes, seccomp_filter
 
 PACKAGE = Path(__file__).absolute().parent
 # Where the harness and the zygote appear inside the sandbox (copied in over a memfd, read-only).
@@ -360,6 +360,7 @@ class BwrapLauncher:
                 # bwrap's pid 1 inside dies with bwrap (--die-with-parent), and the namespace
                 # with it, taking every process the run started.
                 kill=process.kill,
+                overspent=lambda: run_memory(sandbox_pid) > limits.address_space_bytes,
             )
         except BaseException:
             process.kill()
@@ -377,6 +378,26 @@ class BwrapLauncher:
             killed="timeout" if got.timed_out else None,
             output_truncated=got.output_truncated,
         )
+
+
+def run_memory(sandbox_pid: int | None) -> int:
+    """Resident bytes of a cold run's processes: the sandbox's pid 1 and its descendants."""
+    if sandbox_pid is None:
+        return 0
+    children: dict[int, list[int]] = {}
+    for name in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{name}/stat") as stat:
+                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue  # It ended meanwhile.
+        children.setdefault(parent, []).append(int(name))
+    tree, stack = [], [sandbox_pid]
+    while stack:
+        pid = stack.pop()
+        tree.append(pid)
+        stack += children.get(pid, [])
+    return resident_bytes(tree)
 
 
 def read_child_pid(fd: int) -> int | None:

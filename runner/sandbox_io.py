@@ -12,6 +12,8 @@ from dataclasses import dataclass
 CHANNEL_BYTES = 32 << 20
 # After a kill, every writer is dead within milliseconds; this bounds a wait that should not happen.
 DRAIN_SECONDS = 2.0
+# How often a run that is still going is asked whether it overspent (its memory, say).
+WATCH_SECONDS = 0.05
 
 
 @dataclass
@@ -33,18 +35,21 @@ def collect(
     output_bytes: int,
     deadline: float,
     kill: Callable[[], None],
+    overspent: Callable[[], bool] | None = None,
 ) -> Collected:
     """Read the three pipes (closing them) until every writer is gone.
 
-    stdout and stderr together keep at most output_bytes; past that, and past the deadline
-    (time.monotonic()), the run is killed through kill() (called at most once) and the pipes are
-    drained to their end so nothing the run wrote is left blocking.
+    stdout and stderr together keep at most output_bytes; past that, past the deadline
+    (time.monotonic()), or once overspent() (asked every WATCH_SECONDS) says so, the run is
+    killed through kill() (called at most once) and the pipes are drained to their end so
+    nothing the run wrote is left blocking.
     """
     names = {stdout_fd: "stdout", stderr_fd: "stderr", channel_fd: "channel"}
     chunks: dict[str, list[bytes]] = {"stdout": [], "stderr": [], "channel": []}
     output_left = output_bytes
     channel_left = CHANNEL_BYTES
     truncated = timed_out = killed = False
+    watch_at = time.monotonic() + WATCH_SECONDS
     selector = selectors.DefaultSelector()
     for fd in names:
         os.set_blocking(fd, False)
@@ -58,7 +63,14 @@ def collect(
                 deadline = now + DRAIN_SECONDS
             elif killed and now >= deadline:
                 raise RuntimeError("sandboxed run kept its pipes open after being killed")
-            for key, _ in selector.select(deadline - now):
+            elif overspent is not None and not killed and now >= watch_at:
+                watch_at = now + WATCH_SECONDS
+                if overspent():
+                    killed = True
+                    kill()
+                    deadline = now + DRAIN_SECONDS
+            wake = deadline if killed or overspent is None else min(deadline, watch_at)
+            for key, _ in selector.select(max(0.0, wake - now)):
                 fd = key.fd
                 try:
                     data = os.read(fd, 1 << 16)

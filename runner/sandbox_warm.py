@@ -110,7 +110,10 @@ class Zygote:
             os.pipe(),
         )
         chan_read, chan_write = os.pipe()
-        order = {"limits": rlimits(limits) | {"wall_seconds": limits.wall_seconds}}
+        # The address-space limit is per process; the run's processes together may also hold
+        # no more than that in memory.
+        watch = {"wall_seconds": limits.wall_seconds, "memory_bytes": limits.address_space_bytes}
+        order = {"limits": rlimits(limits) | watch}
         body = json.dumps(order).encode()
         run_ends = (request_read, out_write, err_write, chan_write)
         try:

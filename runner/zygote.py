@@ -34,7 +34,7 @@ import struct
 import sys
 import time
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 CLONE_NEWNS = 0x00020000
@@ -52,6 +52,10 @@ PR_CAP_AMBIENT_CLEAR_ALL = 4
 LINUX_CAPABILITY_VERSION_3 = 0x20080522
 HEADER = struct.Struct(">I")
 MAX_MESSAGE = 16 << 20
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+# How often a run that is still going has its processes' memory added up: a run's rlimits are
+# per process, and a run may have many.
+MEMORY_POLL_SECONDS = 0.05
 PR_SET_SECCOMP = 22
 SECCOMP_MODE_FILTER = 2
 AUDIT_ARCH_X86_64 = 0xC000003E
@@ -244,7 +248,8 @@ class Zygote:
         self.serve: Callable[[bytes, int], int] = getattr(harness, str(settings["entry"]))
         self.tmp = f"size={settings['tmp_bytes']},nr_inodes={settings['tmp_inodes']},mode=1777"
         # bubblewrap's init and the zygote's two processes (see enter_own_pid_namespace).
-        self.base_processes = count_processes()
+        self.own_pids = {int(name) for name in os.listdir("/proc") if name.isdigit()}
+        self.base_processes = len(self.own_pids)
         self.own_pid_ns = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
         self.last_cap = int(open("/proc/sys/kernel/cap_last_cap").read())
         self.seccomp = seccomp_filter()
@@ -312,7 +317,8 @@ class Zygote:
             for fd in fds:
                 os.close(fd)
             fds.clear()
-        killed = self.wait(spare.pid, started + order["limits"]["wall_seconds"])
+        limits = order["limits"]
+        killed = self.wait(spare.pid, started + limits["wall_seconds"], limits["memory_bytes"])
         _, status = os.waitpid(spare.pid, 0)
         setup = os.read(spare.setup, 4096).decode(errors="replace")
         os.close(spare.setup)
@@ -324,22 +330,37 @@ class Zygote:
             "wall_seconds": time.monotonic() - started,
         }
 
-    def wait(self, pid: int, deadline: float) -> str | None:
-        """Wait for the run's pid 1; kill it at the deadline or when the host says so."""
+    def wait(self, pid: int, deadline: float, memory_bytes: int | None) -> str | None:
+        """Wait for the run's pid 1; kill it at the deadline, when the host says so, or when
+        its processes together hold more than memory_bytes."""
         pidfd = os.pidfd_open(pid)
         try:
-            timeout = max(0.0, deadline - time.monotonic())
-            ready, _, _ = select.select([pidfd, self.control], [], [], timeout)
-            if pidfd in ready:
-                return None
-            if ready:
-                # The host asks to stop this run (its output cap), or has gone away.
-                with contextlib.suppress(EOFError):
-                    recv_run(self.control)
-            signal.pidfd_send_signal(pidfd, signal.SIGKILL)
-            return "host" if ready else "wall"
+            while True:
+                timeout = min(MEMORY_POLL_SECONDS, max(0.0, deadline - time.monotonic()))
+                ready, _, _ = select.select([pidfd, self.control], [], [], timeout)
+                if pidfd in ready:
+                    return None
+                if ready:
+                    # The host asks to stop this run (its output cap), or has gone away.
+                    with contextlib.suppress(EOFError):
+                        recv_run(self.control)
+                    reason = "host"
+                elif time.monotonic() >= deadline:
+                    reason = "wall"
+                elif memory_bytes is not None and self.run_memory() > memory_bytes:
+                    reason = "memory"
+                else:
+                    continue
+                signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+                return reason
         finally:
             os.close(pidfd)
+
+    def run_memory(self) -> int:
+        """Resident bytes of the running run's processes: all we see but bubblewrap's init and
+        the zygote's own two (the next run is only forked once this one has ended)."""
+        pids = [int(name) for name in os.listdir("/proc") if name.isdigit()]
+        return resident_bytes(pid for pid in pids if pid not in self.own_pids)
 
     def run_snippet(self, orders: socket.socket, setup: int) -> None:
         """The run, pid 1 of its namespaces: private mounts, no capabilities, seccomp; then
@@ -400,9 +421,16 @@ def load_harness(harness_path: str) -> types.ModuleType:
     return module
 
 
-def count_processes() -> int:
-    """Processes of this sandbox's uid already alive, which RLIMIT_NPROC counts too."""
-    return sum(1 for name in os.listdir("/proc") if name.isdigit())
+def resident_bytes(pids: Iterable[int]) -> int:
+    """Memory the processes hold in RAM, together (pages shared after fork count for each)."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/statm") as statm:
+                total += int(statm.read().split()[1])
+        except (OSError, IndexError, ValueError):
+            pass  # It ended meanwhile.
+    return total * PAGE_SIZE
 
 
 def enter_own_pid_namespace() -> None:

@@ -15,8 +15,9 @@ from runner import Limits, Runner
 from tests.hostile.snippets import CANARY, NORMAL, Hostile, normal_problems
 
 REPO = Path(__file__).resolve().parents[2]
-# Short limits keep the suite quick: hostile runs end by these, not by finishing.
-HOSTILE_LIMITS = Limits(cpu_seconds=1, wall_seconds=1.0)
+# Short limits keep the suite quick: hostile runs end by these, not by finishing. A run's
+# processes together may hold as much memory as one may address (512 MiB).
+HOSTILE_LIMITS = Limits(cpu_seconds=1, wall_seconds=1.0, address_space_bytes=512 << 20)
 # Host places a run could write to if it escaped; each is searched for the canary afterwards.
 HOST_PLACES = ("/", "/tmp", "/var/tmp", "/dev", "/dev/shm", "/run", str(REPO), "/root", "/usr/lib")
 

@@ -148,6 +148,25 @@ CATALOGUE: list[Hostile] = [
         *ANY_END,
     ),
     hostile(
+        "memory_across_many_processes",
+        """
+        import os, select
+        children = []
+        for _ in range(7):
+            pid = os.fork()
+            if pid == 0:
+                hold = b"x" * (150 << 20)
+                select.select([], [], [], 0.8)
+                os._exit(0)
+            children.append(pid)
+        for pid in children:
+            os.waitpid(pid, 0)
+        print("HELD 1 GB")
+        """,
+        "killed",
+        never_shows=("HELD 1 GB",),
+    ),
+    hostile(
         "cpu_loop",
         """
         while True:
