@@ -137,6 +137,7 @@ def measure(repeats: int) -> dict[str, Any]:
             {
                 "page": label,
                 "median": statistics.median(times),
+                "min": min(times),
                 "max": max(times),
                 "queries": len(queries.captured_queries),
             }

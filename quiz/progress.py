@@ -445,15 +445,14 @@ def cohort(now: datetime | None = None, days: int = COHORT_DAYS) -> Cohort:
     now = now or timezone.now()
     today = local_day(now)
     since = day_start(today - timedelta(days=days - 1))
-    # One pass over the period's reviews: per day, with the retention counts summed after.
+    recent = Review.objects.filter(reviewed_at__gte=since)
+    # Two passes, not one: COUNT(DISTINCT) sorts its rows, and a sort of the narrow (day, user)
+    # rows is several times cheaper than of rows carrying the JSON the retention reads.
     per_day = {
         row["day"]: row
-        for row in Review.objects.filter(reviewed_at__gte=since)
-        .annotate(day=TruncDate("reviewed_at"))
+        for row in recent.annotate(day=TruncDate("reviewed_at"))
         .values("day")
-        .annotate(
-            reviews=Count("id"), learners=Count("user", distinct=True), **retention_aggregates()
-        )
+        .annotate(reviews=Count("id"), learners=Count("user", distinct=True))
         .order_by()
     }
     series = []
@@ -466,9 +465,7 @@ def cohort(now: datetime | None = None, days: int = COHORT_DAYS) -> Cohort:
     )
     return Cohort(
         days=series,
-        retention=retention_from(
-            {key: sum(row[key] for row in per_day.values()) for key in retention_aggregates()}
-        ),
+        retention=retention_from(recent.aggregate(**retention_aggregates())),
         overdue_cards=overdue["cards"],
         learners_overdue=overdue["learners"],
     )

@@ -29,8 +29,8 @@ def deck(tmp_path):
     return deck
 
 
-def seeded(**options) -> list[tuple]:
-    call_command("seeddemo", learners=3, days=60, until=UNTIL, stdout=None, **options)
+def seeded(learners: int = 3, days: int = 60, **options) -> list[tuple]:
+    call_command("seeddemo", learners=learners, days=days, until=UNTIL, stdout=None, **options)
     return list(
         Review.objects.order_by("user__username", "reviewed_at", "pk").values_list(
             "user__username", "card__key", "rating", "reviewed_at", "duration_ms", "state_before"
@@ -72,7 +72,7 @@ def test_answers_are_mostly_right_as_retrievability_predicts(deck):
 
 
 def test_code_cards_get_graded_runs_with_every_check(deck):
-    seeded(seed=2)
+    seeded(learners=10, days=90, seed=2)
     run = Run.objects.filter(card__key="code-1").first()
     assert run.kind == "check" and run.status == "done"
     assert [c["name"] for c in run.verdict["checks"]] == ["output", "no_blocking"]

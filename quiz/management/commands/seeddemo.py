@@ -175,6 +175,8 @@ class Simulation:
             verdict = {
                 "status": "ok",
                 "passed": passed,
+                # As large and as varied as a real verdict, so benchmarks read what they would.
+                **self.observations(),
                 "checks": [
                     {
                         "name": name,
@@ -203,6 +205,30 @@ class Simulation:
                 )
             )
         return spent
+
+    def observations(self) -> dict[str, Any]:
+        """Output, timings and task spans of a made-up run of two or three tasks."""
+        seconds = round(self.rng.uniform(0.5, 6), 3)
+        tasks = [
+            {
+                "name": f"Task-{n}",
+                "created": 0.0,
+                "started": round(0.001 * n, 6),
+                "finished": round(self.rng.uniform(0.1, seconds), 6),
+                "blocked": [],
+            }
+            for n in range(1, self.rng.randint(2, 4))
+        ]
+        return {
+            "stdout": "".join(f"step {n} done after {self.rng.random():.6f}\n" for n in range(8)),
+            "stderr": "",
+            "exit_code": 0,
+            "virtual_seconds": seconds,
+            "wall_seconds": round(self.rng.uniform(0.004, 0.02), 6),
+            "events": [],
+            "tasks": tasks,
+            "sandbox": "seeddemo",
+        }
 
     def progress_rows(self) -> list[tuple[Any, ...]]:
         return [
