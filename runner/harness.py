@@ -534,7 +534,17 @@ def _sleep(secs: float) -> None:
     run.clock.block(run.clock.now + seconds)
 
 
-class _VirtualDatetime(_real_datetime):
+class _RealInstances(type):
+    """isinstance(real_datetime_object, datetime.datetime) stays true after the swap."""
+
+    def __instancecheck__(cls, obj: object) -> bool:
+        return isinstance(obj, cls.__mro__[1])
+
+    def __subclasscheck__(cls, sub: type) -> bool:
+        return issubclass(sub, cls.__mro__[1])
+
+
+class _VirtualDatetime(_real_datetime, metaclass=_RealInstances):
     @classmethod
     def now(cls, tz: datetime.tzinfo | None = None) -> Any:
         return cls.fromtimestamp(_v_time(), tz)
@@ -548,7 +558,7 @@ class _VirtualDatetime(_real_datetime):
         return cls.utcfromtimestamp(_v_time())
 
 
-class _VirtualDate(_real_date):
+class _VirtualDate(_real_date, metaclass=_RealInstances):
     @classmethod
     def today(cls) -> Any:
         return cls.fromtimestamp(_v_time())

@@ -467,3 +467,21 @@ def test_two_tasks_taking_two_locks_in_opposite_order_deadlock(run):
     assert (verdict["status"], verdict["virtual_seconds"]) == ("deadlock", 0.1)
     assert [(e["line"], e["task"]) for e in verdict["events"]] == [(7, "Task-2"), (7, "Task-3")]
     assert "(Lock.acquire)" in verdict["events"][0]["message"]["en"]
+
+
+def test_the_virtual_datetime_still_behaves_like_datetime(run):
+    verdict = run(
+        """
+        import _datetime, datetime, pickle
+
+        now = datetime.datetime.now()
+        print(repr(now), now - datetime.timedelta(hours=1))
+        print(isinstance(_datetime.datetime(2020, 1, 1), datetime.datetime))
+        print(pickle.loads(pickle.dumps(now)) == now)
+        """
+    )
+    assert verdict["stdout"].splitlines() == [
+        "datetime.datetime(2024, 1, 1, 12, 0) 2024-01-01 11:00:00",
+        "True",
+        "True",
+    ]
