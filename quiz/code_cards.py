@@ -11,6 +11,8 @@ from quiz import coding, timeline
 from quiz.models import Presentation, Run
 
 MAX_EVENTS = 20
+# Two timelines side by side: each narrower, so its text stays as large as a single one's.
+COMPARE_WIDTH = 420
 STATUS_WORDS = {
     "ok": gettext_lazy("The program finished normally."),
     "error": gettext_lazy("The program ended with an error."),
@@ -109,7 +111,7 @@ def describe(verdict: dict[str, Any], baseline: dict[str, Any] | None) -> dict[s
 
 
 def timelines(verdict: dict[str, Any], baseline: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """One timeline, or the starter's above the learner's on the same time scale."""
+    """One timeline, or the starter's beside the learner's on the same time scale."""
     # A starter that fails or never starts the loop has no picture worth comparing with.
     if not baseline or baseline.get("status") != "ok" or not baseline.get("tasks"):
         return [{"caption": "", "svg": timeline.draw(verdict)}]
@@ -118,11 +120,11 @@ def timelines(verdict: dict[str, Any], baseline: dict[str, Any] | None) -> list[
         {
             "caption": _("The starter code: %(seconds)s")
             % {"seconds": timeline.seconds_text(float(baseline.get("virtual_seconds") or 0))},
-            "svg": timeline.draw(baseline, seconds=seconds, legend=False),
+            "svg": timeline.draw(baseline, seconds=seconds, width=COMPARE_WIDTH, legend=False),
         },
         {
             "caption": _("Your code: %(seconds)s")
             % {"seconds": timeline.seconds_text(float(verdict.get("virtual_seconds") or 0))},
-            "svg": timeline.draw(verdict, seconds=seconds),
+            "svg": timeline.draw(verdict, seconds=seconds, width=COMPARE_WIDTH),
         },
     ]

@@ -72,7 +72,7 @@ def draw(
     layout = Layout(
         width=width,
         seconds=seconds or scale_for(verdict),
-        left=min(170, width // 4),
+        left=min(170, int(width / 3.2)),
         right=110 if marked else 14,
     )
     shown = tasks[:MAX_ROWS]
@@ -119,20 +119,28 @@ def _defs() -> str:
 
 
 def _blocked_bands(tasks: list[dict[str, Any]], layout: Layout, bottom: int) -> list[str]:
-    """While the loop is blocked no task can run: shade that stretch over every row."""
+    """While the loop is blocked no task can run: shade that stretch over every row.
+
+    Back-to-back blocking calls make one stretch, labelled once.
+    """
+    stretches: list[list[float]] = []
+    for start, stop in sorted(tuple(b) for span in tasks for b in span.get("blocked", [])):
+        if stretches and start <= stretches[-1][1] + 1e-9:
+            stretches[-1][1] = max(stretches[-1][1], stop)
+        else:
+            stretches.append([start, stop])
+    label = escape(_("loop blocked"))
     parts = []
-    for span in tasks:
-        for start, stop in span.get("blocked", []):
-            x1, x2 = layout.x(start), layout.x(stop)
-            parts.append(
-                f'<rect x="{x1}" y="{TOP - 6}" width="{max(x2 - x1, 2)}" '
-                f'height="{bottom - TOP + 6}" class="tl-band"/>'
-            )
-            label = _("loop blocked")
-            parts.append(
-                f'<text x="{(x1 + x2) / 2}" y="{TOP - 10}" text-anchor="middle" '
-                f'class="tl-band-label">{escape(label)}</text>'
-            )
+    for start, stop in stretches:
+        x1, x2 = layout.x(start), layout.x(stop)
+        parts.append(
+            f'<rect x="{x1}" y="{TOP - 6}" width="{max(x2 - x1, 2)}" '
+            f'height="{bottom - TOP + 6}" class="tl-band"/>'
+        )
+        parts.append(
+            f'<text x="{(x1 + x2) / 2}" y="{TOP - 10}" text-anchor="middle" '
+            f'class="tl-band-label">{label}</text>'
+        )
     return parts
 
 
@@ -153,7 +161,7 @@ def _axis(layout: Layout, bottom: int) -> list[str]:
         )
     caption = _("program time")
     parts.append(
-        f'<text x="{layout.left - 16}" y="{bottom + 17}" text-anchor="end" class="tl-tick">'
+        f'<text x="{layout.left - 14}" y="{bottom + 17}" text-anchor="end" class="tl-tick">'
         f"{escape(caption)}</text>"
     )
     return parts
@@ -217,9 +225,9 @@ def _end_mark(span: dict[str, Any]) -> str:
     """How a task ended, when not normally: its exception, cancelled, or still waiting."""
     result = span.get("result")
     if result == "error":
-        return f"✗ {span.get('exception') or _('error')}"
+        return "✗ " + (span.get("exception") or _("error"))
     if result == "cancelled":
-        return f"✗ {_('cancelled')}"
+        return "✗ " + _("cancelled")
     if result == "pending" and span.get("started") is not None:
         return _("still waiting…")
     return ""

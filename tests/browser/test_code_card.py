@@ -93,6 +93,7 @@ def test_a_wrong_solution_shows_the_failed_check_and_highlights_its_line(
     expect(page.locator(".cm-flagged")).to_contain_text("time.sleep(3)")
     expect(page.locator(".tl-blocked").first).to_be_visible()
     screenshot(page, f"code-card-failed-{language}")
+    page.locator(".timelines").screenshot(path=str(screenshot_path(f"timeline-blocked-{language}")))
     context.close()
 
 

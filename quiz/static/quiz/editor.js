@@ -1,80 +1,108 @@
 // The code card editor: CodeMirror on every textarea[data-editor], kept in sync with the
 // textarea so the form posts what the learner typed. Without JavaScript the textarea stays.
+// The CodeMirror bundle (vendor/codemirror.js) is fetched only when a code card is shown, so
+// other cards' pages stay light and their keyboard shortcuts are ready at once.
 (function () {
   "use strict";
-  const CM = window.LoopdeckCM;
-  if (!CM || !window.htmx) return;
+  const bundle = document.currentScript && document.currentScript.dataset.codemirror;
+  let loading = null;
+  let editorKit = null;
 
-  const setFlagged = CM.StateEffect.define();
-  const flaggedLine = CM.Decoration.line({ class: "cm-flagged" });
-  const flagged = CM.StateField.define({
-    create: () => CM.Decoration.none,
-    update(lines, tr) {
-      lines = lines.map(tr.changes);
-      for (const effect of tr.effects) {
-        if (!effect.is(setFlagged)) continue;
-        const doc = tr.state.doc;
-        const marks = effect.value
-          .filter((n) => n >= 1 && n <= doc.lines)
-          .map((n) => flaggedLine.range(doc.line(n).from));
-        lines = CM.Decoration.set(marks, true);
-      }
-      return lines;
-    },
-    provide: (field) => CM.EditorView.decorations.from(field),
-  });
-
-  function flag(view, text) {
-    const lines = (text || "").split(",").filter(Boolean).map(Number);
-    view.dispatch({ effects: setFlagged.of(lines) });
-    if (lines.length && lines[0] <= view.state.doc.lines) {
-      const at = view.state.doc.line(lines[0]).from;
-      view.dispatch({ effects: CM.EditorView.scrollIntoView(at, { y: "center" }) });
+  function withCodeMirror(then) {
+    if (!loading) {
+      loading = window.LoopdeckCM
+        ? Promise.resolve()
+        : new Promise(function (resolve, reject) {
+            const script = document.createElement("script");
+            script.src = bundle;
+            script.onload = resolve;
+            script.onerror = reject;
+            document.head.appendChild(script);
+          });
     }
+    loading.then(function () {
+      editorKit = editorKit || kit(window.LoopdeckCM);
+      then(editorKit);
+    });
   }
 
-  function mount(textarea) {
-    if (textarea.editorView) return;
-    const check = () => {
-      const button = textarea.form && textarea.form.querySelector("[data-check]");
-      if (button) button.click();
-      return true;
-    };
-    const view = new CM.EditorView({
-      state: CM.EditorState.create({
-        doc: textarea.value,
-        extensions: [
-          CM.lineNumbers(),
-          CM.highlightActiveLineGutter(),
-          CM.history(),
-          CM.drawSelection(),
-          CM.indentUnit.of("    "),
-          CM.indentOnInput(),
-          CM.bracketMatching(),
-          CM.closeBrackets(),
-          CM.highlightActiveLine(),
-          CM.python(),
-          CM.syntaxHighlighting(CM.defaultHighlightStyle, { fallback: true }),
-          CM.keymap.of([
-            { key: "Mod-Enter", run: check, preventDefault: true },
-            ...CM.closeBracketsKeymap,
-            ...CM.defaultKeymap,
-            ...CM.searchKeymap,
-            ...CM.historyKeymap,
-            CM.indentWithTab,
-          ]),
-          flagged,
-          CM.EditorView.contentAttributes.of({ "aria-label": textarea.getAttribute("aria-label") || "" }),
-          CM.EditorView.updateListener.of((update) => {
-            if (update.docChanged) textarea.value = update.state.doc.toString();
-          }),
-        ],
-      }),
+  // What every editor shares: the "flagged line" decoration and the extensions.
+  function kit(CM) {
+    const setFlagged = CM.StateEffect.define();
+    const flaggedLine = CM.Decoration.line({ class: "cm-flagged" });
+    const flagged = CM.StateField.define({
+      create: () => CM.Decoration.none,
+      update(lines, tr) {
+        lines = lines.map(tr.changes);
+        for (const effect of tr.effects) {
+          if (!effect.is(setFlagged)) continue;
+          const doc = tr.state.doc;
+          const marks = effect.value
+            .filter((n) => n >= 1 && n <= doc.lines)
+            .map((n) => flaggedLine.range(doc.line(n).from));
+          lines = CM.Decoration.set(marks, true);
+        }
+        return lines;
+      },
+      provide: (field) => CM.EditorView.decorations.from(field),
     });
-    textarea.after(view.dom);
-    textarea.hidden = true;
-    textarea.editorView = view;
-    flag(view, textarea.dataset.highlight);
+
+    function flag(view, text) {
+      const lines = (text || "").split(",").filter(Boolean).map(Number);
+      view.dispatch({ effects: setFlagged.of(lines) });
+      if (lines.length && lines[0] <= view.state.doc.lines) {
+        const at = view.state.doc.line(lines[0]).from;
+        view.dispatch({ effects: CM.EditorView.scrollIntoView(at, { y: "center" }) });
+      }
+    }
+
+    function mount(textarea) {
+      if (textarea.editorView) return;
+      const check = () => {
+        const button = textarea.form && textarea.form.querySelector("[data-check]");
+        if (button) button.click();
+        return true;
+      };
+      const view = new CM.EditorView({
+        state: CM.EditorState.create({
+          doc: textarea.value,
+          extensions: [
+            CM.lineNumbers(),
+            CM.highlightActiveLineGutter(),
+            CM.history(),
+            CM.drawSelection(),
+            CM.indentUnit.of("    "),
+            CM.indentOnInput(),
+            CM.bracketMatching(),
+            CM.closeBrackets(),
+            CM.highlightActiveLine(),
+            CM.python(),
+            CM.syntaxHighlighting(CM.defaultHighlightStyle, { fallback: true }),
+            CM.keymap.of([
+              { key: "Mod-Enter", run: check, preventDefault: true },
+              ...CM.closeBracketsKeymap,
+              ...CM.defaultKeymap,
+              ...CM.searchKeymap,
+              ...CM.historyKeymap,
+              CM.indentWithTab,
+            ]),
+            flagged,
+            CM.EditorView.contentAttributes.of({
+              "aria-label": textarea.getAttribute("aria-label") || "",
+            }),
+            CM.EditorView.updateListener.of((update) => {
+              if (update.docChanged) textarea.value = update.state.doc.toString();
+            }),
+          ],
+        }),
+      });
+      textarea.after(view.dom);
+      textarea.hidden = true;
+      textarea.editorView = view;
+      flag(view, textarea.dataset.highlight);
+    }
+
+    return { mount: mount, flag: flag };
   }
 
   function editor() {
@@ -84,10 +112,14 @@
 
   htmx.onLoad(function (root) {
     if (!root.querySelectorAll) return;
-    root.querySelectorAll("textarea[data-editor]").forEach(mount);
+    const textareas = root.querySelectorAll("textarea[data-editor]");
     const verdict = root.matches("[data-lines]") ? root : root.querySelector("[data-lines]");
-    const view = editor();
-    if (verdict && view) flag(view, verdict.dataset.lines);
+    if (!textareas.length && !verdict) return;
+    withCodeMirror(function (kit) {
+      textareas.forEach(kit.mount);
+      const view = editor();
+      if (verdict && view) kit.flag(view, verdict.dataset.lines);
+    });
   });
 
   // "line 4" next to an event: put the cursor on that line in the editor.
