@@ -96,6 +96,16 @@ def redis_reachable() -> bool:
         return False
 
 
+def forget_queue(queue: str) -> None:
+    """Remove the bench queue's keys from Redis."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS)
+    keys = list(client.scan_iter(match=f"*{queue}*"))
+    if keys:
+        client.delete(*keys)
+
+
 def measure(mode: str, runs: int) -> dict[str, Any]:
     """In this process: set up Django on a fresh database, then time `runs` checks."""
     # On tmpfs where there is one: the figures are the app's, not the disk's fsync.
@@ -172,6 +182,7 @@ def measure(mode: str, runs: int) -> dict[str, Any]:
         if worker is not None:
             os.killpg(worker.pid, signal.SIGTERM)
             worker.wait(10)
+            forget_queue(queue)
         shutil.rmtree(directory, ignore_errors=True)
 
 

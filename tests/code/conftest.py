@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 import kombu.pools
 import pytest
+import redis
 from django.conf import settings
 from django.db import connection
 
@@ -161,6 +162,18 @@ def celery_broker(url: str, queue: str = "celery") -> Iterator[None]:
         conf.task_always_eager, conf.broker_url, conf.task_default_queue = saved
 
 
+def forget_queue(url: str, queue: str) -> None:
+    """Remove what a test's queue left in Redis: its list, its bindings, unacked messages."""
+    client = redis.Redis.from_url(url)
+    keys = list(client.scan_iter(match=f"*{queue}*"))
+    if keys:
+        client.delete(*keys)
+    for tag, message in client.hgetall("unacked").items():
+        if queue.encode() in message:
+            client.hdel("unacked", tag)
+            client.zrem("unacked_index", tag)
+
+
 @pytest.fixture
 def unreachable_broker() -> Iterator[None]:
     with celery_broker(f"redis://127.0.0.1:{closed_port()}/0"):
@@ -226,3 +239,4 @@ def worker(redis_url: str, transactional_db: Any, tmp_path: Path) -> Iterator[su
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait()
+        forget_queue(redis_url, queue)
