@@ -97,9 +97,10 @@ def test_a_teacher_finds_the_hardest_card_of_their_deck(browser, live_server, hi
         for text in page.locator("ol.hardest li > strong").all_inner_texts()
     ]
     assert rates and rates == sorted(rates, reverse=True)
+    screenshot(page, f"progress-deck-{language}")
+
     page.locator("ol.hardest li a").first.click()
     expect(page).to_have_url(re.compile("/author/decks/tiny/cards/card-"))
-    screenshot(page, f"progress-deck-{language}")
     page.context.close()
 
 
