@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -133,6 +134,15 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Autodiscovery imports quiz.tasks only; fitting's tasks live beside the fitting code.
+CELERY_IMPORTS = ["quiz.fitting"]
+# `celery -A quiz beat` refits every learner's FSRS parameters weekly (Sunday 03:00 UTC).
+CELERY_BEAT_SCHEDULE = {
+    "fit-fsrs-parameters-weekly": {
+        "task": "quiz.fitting.fit_all_learners",
+        "schedule": crontab(minute=0, hour=3, day_of_week="sunday"),
+    }
+}
 
 # Scheduling: fsrs fuzzes review intervals; the fuzzed interval is computed once and stored.
 FSRS_FUZZ = env_bool("FSRS_FUZZ", True)

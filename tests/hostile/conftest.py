@@ -12,6 +12,7 @@ from runner import Runner
 from runner.bwrap import BwrapLauncher, bwrap_available
 from runner.sandbox_warm import ZygoteLauncher
 from tests.conftest import require
+from tests.hostile import host
 from tests.hostile.host import HOSTILE_LIMITS, Listeners, open_listeners
 from tests.hostile.snippets import SECRET
 
@@ -26,6 +27,12 @@ def host_secret() -> Iterator[None]:
         del os.environ["SECRET_KEY"]
     else:
         os.environ["SECRET_KEY"] = previous
+
+
+@pytest.fixture(scope="package", autouse=True)
+def processes_before_the_suite() -> None:
+    """Remember what earlier tests left adopted by this process, before any hostile run."""
+    host.BEFORE_THE_SUITE.update(host.leftover_processes())
 
 
 @pytest.fixture(scope="session")
