@@ -134,6 +134,18 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Don't let a Redis host that does not answer hang a request.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+
+# Learners' code runs: Celery's time limits sit above the sandbox's own (10 s); a run still
+# "running" after the hard limit plus the grace ends as an error the learner can retry.
+CODE_RUN_SOFT_LIMIT = float(os.environ.get("CODE_RUN_SOFT_LIMIT", 15))
+CODE_RUN_HARD_LIMIT = float(os.environ.get("CODE_RUN_HARD_LIMIT", 20))
+CODE_RUN_GRACE = float(os.environ.get("CODE_RUN_GRACE", 5))
+CODE_RUN_QUEUE_TIMEOUT = float(os.environ.get("CODE_RUN_QUEUE_TIMEOUT", 60))
+CODE_RUNS_IN_FLIGHT = int(os.environ.get("CODE_RUNS_IN_FLIGHT", 2))
+CODE_RUNS_PER_MINUTE = int(os.environ.get("CODE_RUNS_PER_MINUTE", 20))
+
 # Autodiscovery imports quiz.tasks only; fitting's tasks live beside the fitting code.
 CELERY_IMPORTS = ["quiz.fitting"]
 # `celery -A quiz beat` refits every learner's FSRS parameters weekly (Sunday 03:00 UTC).
