@@ -28,6 +28,8 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	@bash .ci/system-packages
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) -m pytest
 
 bench: $(VENV)/.installed-test
