@@ -103,6 +103,27 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     context.close()
 
 
+def log_in(
+    browser: Any,
+    live_server: Any,
+    username: str,
+    password: str,
+    language: str = "en",
+    viewport: tuple[int, int] = (1100, 800),
+) -> Any:
+    """A new browser page in `language`, logged in as `username` and on the deck list."""
+    width, height = viewport
+    context = browser.new_context(viewport={"width": width, "height": height}, locale=language)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/decks/")
+    return page
+
+
 def screenshot(page: Any, name: str) -> Path:
     """Save a screenshot under test-artifacts/ (kept by CI as an artifact)."""
     ARTIFACTS.mkdir(exist_ok=True)

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from quiz import authoring
 from quiz.models import Card, Deck
 from tests.authoring.conftest import CODE_CONTENT
-from tests.conftest import ARTIFACTS, basic_deck, screenshot
+from tests.conftest import ARTIFACTS, basic_deck, log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -63,18 +63,6 @@ def people(django_user_model: Any) -> dict[str, Any]:
     return {"teacher": teacher, "learner": learner}
 
 
-def log_in(browser: Any, live_server: Any, username: str, language: str) -> tuple[Any, Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale=language)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/decks/")
-    return context, page
-
-
 def type_code(page: Any, textarea: str, code: str) -> None:
     """Replace the code in the editor that stands for `textarea`, as a paste would."""
     content = page.locator(f"{textarea} + .cm-editor .cm-content")
@@ -88,7 +76,7 @@ def test_a_teacher_proves_and_publishes_a_code_card_that_a_learner_then_studies(
     browser, live_server, people, language
 ):
     words = WORDS[language]
-    context, page = log_in(browser, live_server, "tanya", language)
+    page = log_in(browser, live_server, "tanya", PASSWORD, language, (1280, 900))
 
     page.get_by_role("link", name=words["author"]).click()
     page.locator("tr[data-deck=concurrency] a").click()
@@ -126,9 +114,9 @@ def test_a_teacher_proves_and_publishes_a_code_card_that_a_learner_then_studies(
     page.locator("main > p > a").first.click()
     expect(page.locator("tr[data-card=concurrent-downloads] .tag.published")).to_be_visible()
     screenshot(page, f"author-deck-{language}")
-    context.close()
+    page.context.close()
 
-    context, page = log_in(browser, live_server, "ada", language)
+    page = log_in(browser, live_server, "ada", PASSWORD, language, (1280, 900))
     page.goto(f"{live_server.url}/decks/concurrency/study/")
     card = page.locator("article.card")
     expect(card).to_have_attribute("data-card", "concurrent-downloads")
@@ -138,7 +126,7 @@ def test_a_teacher_proves_and_publishes_a_code_card_that_a_learner_then_studies(
     page.keyboard.press("Control+Enter")
     expect(page.locator(".verdict")).to_contain_text(words["passed"])
     screenshot(page, f"author-learner-studies-{language}")
-    context.close()
+    page.context.close()
 
 
 def test_a_teacher_previews_an_upload_then_applies_it_and_sees_problems_listed(
@@ -150,7 +138,7 @@ def test_a_teacher_previews_an_upload_then_applies_it_and_sees_problems_listed(
     bad.write_text(
         basic_deck(2, deck="broken").replace("kind: basic", "kind: basik", 1), encoding="utf-8"
     )
-    context, page = log_in(browser, live_server, "tanya", "en")
+    page = log_in(browser, live_server, "tanya", PASSWORD, "en", (1280, 900))
     page.get_by_role("link", name="Author").click()
     screenshot(page, "author-home-en")
     page.locator("tr[data-deck=concurrency] a").click()
@@ -175,4 +163,4 @@ def test_a_teacher_previews_an_upload_then_applies_it_and_sees_problems_listed(
     expect(page.locator("main")).to_contain_text("The deck files are applied.")
     expect(page.locator("tr[data-card] .tag.draft")).to_have_count(2)
     assert not Deck.objects.filter(slug="broken").exists()
-    context.close()
+    page.context.close()

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from tests.conftest import screenshot
+from tests.conftest import log_in, screenshot
 from tests.progress.fixtures import History, make_history
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -52,24 +52,12 @@ def history(tmp_path: Path) -> History:
     return history
 
 
-def log_in(browser, live_server, username: str, language: str):
-    context = browser.new_context(viewport={"width": 1100, "height": 800}, locale=language)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/decks/")
-    return page
-
-
 @pytest.mark.parametrize("language", ["en", "ru"])
 def test_a_learner_opens_their_progress_and_reads_a_chart_as_a_table(
     browser, live_server, history, language
 ):
     words = WORDS[language]
-    page = log_in(browser, live_server, "ada", language)
+    page = log_in(browser, live_server, "ada", PASSWORD, language)
 
     page.get_by_role("link", name=words["mine"]).click()
 
@@ -86,7 +74,7 @@ def test_a_learner_opens_their_progress_and_reads_a_chart_as_a_table(
 @pytest.mark.parametrize("language", ["en", "ru"])
 def test_a_teacher_finds_the_hardest_card_of_their_deck(browser, live_server, history, language):
     words = WORDS[language]
-    page = log_in(browser, live_server, "tess", language)
+    page = log_in(browser, live_server, "tess", PASSWORD, language)
 
     page.get_by_role("link", name=words["insights"]).click()
     page.get_by_role("link", name="Tiny deck").click()
@@ -107,7 +95,7 @@ def test_a_teacher_finds_the_hardest_card_of_their_deck(browser, live_server, hi
 @pytest.mark.parametrize("language", ["en", "ru"])
 def test_staff_sort_learners_drill_down_and_ask_for_a_fit(browser, live_server, history, language):
     words = WORDS[language]
-    page = log_in(browser, live_server, "stan", language)
+    page = log_in(browser, live_server, "stan", PASSWORD, language)
 
     page.get_by_role("link", name=words["cohort"]).click()
     expect(page.locator("#active-title")).to_be_attached()
