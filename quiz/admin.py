@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
 
-from quiz.models import Card, CardText, Deck, DeckText, Presentation, Progress, Review, Run
+from quiz.models import (
+    Card,
+    CardText,
+    CheckDay,
+    Deck,
+    DeckText,
+    Presentation,
+    Progress,
+    Review,
+    Run,
+)
 
 
 class DeckTextInline(admin.TabularInline):
@@ -69,3 +80,23 @@ class RunAdmin(admin.ModelAdmin):
     list_select_related = ["user", "card__deck"]
     raw_id_fields = ["user", "card", "presentation"]
     readonly_fields = ["run_id", "task_id", "created_at", "started_at", "finished_at"]
+
+
+@admin.register(CheckDay)
+class CheckDayAdmin(admin.ModelAdmin):
+    """Read-only: the rows are counted from runs as they finish."""
+
+    list_display = ["day", "card", "name", "attempts", "failed"]
+    list_filter = ["card__deck", "name"]
+    search_fields = ["card__key", "name"]
+    date_hierarchy = "day"
+    list_select_related = ["card__deck"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: CheckDay | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: CheckDay | None = None) -> bool:
+        return False

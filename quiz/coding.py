@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from kombu.exceptions import OperationalError
 
 from quiz import running
-from quiz.models import Card, Presentation, Run
+from quiz.models import Card, CheckDay, Presentation, Run
 from runner import SpecError
 
 logger = logging.getLogger(__name__)
@@ -162,7 +162,8 @@ def finish(
     baseline: dict[str, Any] | None = None,
     error: str = "",
 ) -> None:
-    """Save the outcome; a passed or failed check grades the card it was shown on."""
+    """Save the outcome; a passed or failed check grades the card it was shown on and counts
+    into its checks' figures (CheckDay)."""
     passed = verdict.get("passed") if verdict and run.kind == Run.Kind.CHECK else None
     with transaction.atomic():
         saved = Run.objects.filter(pk=run.pk, status=Run.Status.RUNNING).update(
@@ -173,6 +174,8 @@ def finish(
             error=error,
             finished_at=timezone.now(),
         )
+        if saved and not error and run.kind == Run.Kind.CHECK:
+            CheckDay.add(run, verdict)
         if saved and passed is not None and run.presentation_id:
             # The first check decides the rating, as the first answer does on other cards.
             Presentation.objects.filter(

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models, transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -347,3 +350,86 @@ class FittedParameters(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.fitted_at:%Y-%m-%d}"
+
+
+class CheckDay(models.Model):
+    """Per code card, check and UTC day: graded runs that had the check and how many failed it.
+
+    A graded run is a check run that finished with a verdict (kind check, status done); its day is
+    the UTC date it was created. Kept as runs finish and are deleted, so the teacher's deck page
+    sums a few indexed rows instead of unpacking every verdict; `rebuild` recounts from the runs.
+    """
+
+    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="check_days")
+    day = models.DateField(_("day (UTC)"))
+    name = models.CharField(_("check"), max_length=100)
+    attempts = models.PositiveIntegerField(_("graded runs"), default=0)
+    failed = models.PositiveIntegerField(_("failed"), default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["card", "day", "name"], name="checkday_card_day_name")
+        ]
+        verbose_name = _("check outcomes of a day")
+        verbose_name_plural = _("check outcomes per day")
+
+    def __str__(self) -> str:
+        return f"{self.card} · {self.day} · {self.name}: {self.failed}/{self.attempts}"
+
+    @classmethod
+    def add(cls, run: Run, verdict: dict[str, Any] | None, sign: int = 1) -> None:
+        """Count a graded run's checks into its day (sign 1), or take them out again (sign -1)."""
+        counts: dict[str, list[int]] = {}
+        for check in (verdict or {}).get("checks") or []:
+            tally = counts.setdefault(check["name"], [0, 0])
+            tally[0] += 1
+            tally[1] += 0 if check.get("passed") else 1
+        day = run.created_at.astimezone(UTC).date()
+        for name, (attempts, failed) in counts.items():
+            rows = cls.objects.filter(card_id=run.card_id, day=day, name=name)
+            if sign > 0:
+                # Created first, then incremented in the database, so concurrent runs add up.
+                cls.objects.get_or_create(card_id=run.card_id, day=day, name=name)
+            rows.update(
+                attempts=models.F("attempts") + sign * attempts,
+                failed=models.F("failed") + sign * failed,
+            )
+
+    @classmethod
+    def rebuild(cls) -> None:
+        """Recount every day from the runs, for rows written around `add` (bulk loads)."""
+        table = connection.ops.quote_name(cls._meta.db_table)
+        select, params = outcome_sql()
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table}")
+            cursor.execute(
+                f"INSERT INTO {table} (card_id, day, name, attempts, failed) {select}", params
+            )
+
+
+def outcome_sql(where: str = "") -> tuple[str, list[Any]]:
+    """SELECT card_id, day, name, attempts, failed over graded runs' verdicts, by card, UTC day
+    and check; `where` (on run r) narrows the runs. The database unnests the JSON checks."""
+    run = connection.ops.quote_name(Run._meta.db_table)
+    if connection.vendor == "postgresql":
+        source = f"{run} r CROSS JOIN LATERAL jsonb_array_elements(r.verdict -> 'checks') c"
+        day, name = "(r.created_at AT TIME ZONE 'UTC')::date", "c ->> 'name'"
+        passed = "(c ->> 'passed')::boolean"
+    else:
+        # SQLite keeps datetimes as UTC text.
+        source = f"{run} r, json_each(r.verdict, '$.checks') c"
+        day, name = "date(r.created_at)", "json_extract(c.value, '$.name')"
+        passed = "json_extract(c.value, '$.passed')"
+    sql = (
+        f"SELECT r.card_id, {day}, {name}, COUNT(*), SUM(CASE WHEN {passed} THEN 0 ELSE 1 END) "
+        f"FROM {source} WHERE r.kind = %s AND r.status = %s {where} "
+        f"GROUP BY r.card_id, {day}, {name}"
+    )
+    return sql, [Run.Kind.CHECK.value, Run.Status.DONE.value]
+
+
+@receiver(post_delete, sender=Run)
+def uncount_deleted_run(sender: type[Run], instance: Run, **kwargs: Any) -> None:
+    """A deleted graded run no longer counts, as it no longer did when figures read the runs."""
+    if instance.kind == Run.Kind.CHECK and instance.status == Run.Status.DONE:
+        CheckDay.add(instance, instance.verdict, sign=-1)

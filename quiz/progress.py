@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -21,6 +21,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
 )
 from django.db.models.functions import Cast, Coalesce, NullIf, TruncDate
@@ -28,7 +29,7 @@ from django.utils import timezone
 from fsrs import Card as FsrsCard
 from fsrs import Scheduler, State
 
-from quiz.models import Card, Deck, Progress, Review, Run
+from quiz.models import Card, CheckDay, Deck, Progress, Review, Run, outcome_sql
 
 # Anki's line between young and mature cards. The interval FSRS gives a card is its stability
 # at the deck's desired retention of 0.9, so the stability before a review stands for it.
@@ -389,34 +390,39 @@ def deck_insights(deck: Deck, since: datetime | None, now: datetime | None = Non
 
 
 def check_failures(deck: Deck, since: datetime | None) -> dict[int, list[CheckFailure]]:
-    """Per code card of `deck`: for each check, graded attempts that had it and how many failed,
-    most failed first.
+    """Per code card of `deck`: for each check, graded runs since `since` that had it and how
+    many failed, most failed first.
 
-    The checks are elements of a JSON list inside each verdict; the database unnests them.
+    Whole UTC days come from CheckDay; the part of a day the window starts in (from `since` to
+    the next midnight UTC) is counted from its runs' verdicts, so the window is the same as the
+    reviews' beside it.
     """
-    run, card = Run._meta.db_table, Card._meta.db_table
-    if connection.vendor == "postgresql":
-        source = f"{run} r CROSS JOIN LATERAL jsonb_array_elements(r.verdict -> 'checks') c"
-        name, passed = "c ->> 'name'", "(c ->> 'passed')::boolean"
-    else:
-        source = f"{run} r, json_each(r.verdict, '$.checks') c"
-        name, passed = "json_extract(c.value, '$.name')", "json_extract(c.value, '$.passed')"
-    window = "AND r.created_at >= %s" if since else ""
-    sql = (
-        f"SELECT r.card_id, {name} AS name, COUNT(*), "
-        f"SUM(CASE WHEN {passed} THEN 0 ELSE 1 END) "
-        f"FROM {source} JOIN {card} k ON k.id = r.card_id "
-        f"WHERE k.deck_id = %s AND r.kind = %s AND r.status = %s {window} "
-        f"GROUP BY r.card_id, {name} ORDER BY r.card_id, {name}"
-    )
-    params: list[Any] = [deck.pk, Run.Kind.CHECK, Run.Status.DONE]
+    days = CheckDay.objects.filter(card__deck=deck)
+    totals: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
     if since:
-        params.append(since)
+        first_whole_day = since.astimezone(UTC).date() + timedelta(days=1)
+        days = days.filter(day__gte=first_whole_day)
+        midnight = datetime.combine(first_whole_day, time.min, tzinfo=UTC)
+        select, params = outcome_sql(
+            f"AND r.created_at >= %s AND r.created_at < %s AND r.card_id IN "
+            f"(SELECT id FROM {connection.ops.quote_name(Card._meta.db_table)} WHERE deck_id = %s)"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(select, [*params, since, midnight, deck.pk])
+            for card_id, _day, name, attempts, failed in cursor.fetchall():
+                totals[card_id, name][0] += attempts
+                totals[card_id, name][1] += failed
+    for row in (
+        days.values("card", "name")
+        .annotate(attempts=Sum("attempts"), failed=Sum("failed"))
+        .order_by()
+    ):
+        totals[row["card"], row["name"]][0] += row["attempts"]
+        totals[row["card"], row["name"]][1] += row["failed"]
     found: dict[int, list[CheckFailure]] = defaultdict(list)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for card_id, check, attempts, failed in cursor.fetchall():
-            found[card_id].append(CheckFailure(check, attempts, failed))
+    for (card_id, name), (attempts, failed) in totals.items():
+        if attempts:
+            found[card_id].append(CheckFailure(name, attempts, failed))
     for checks in found.values():
         checks.sort(key=lambda c: (-(c.ratio.share or 0), c.name))
     return found
