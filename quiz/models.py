@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, models, transaction
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -433,3 +433,104 @@ def uncount_deleted_run(sender: type[Run], instance: Run, **kwargs: Any) -> None
     """A deleted graded run no longer counts, as it no longer did when figures read the runs."""
     if instance.kind == Run.Kind.CHECK and instance.status == Run.Status.DONE:
         CheckDay.add(instance, instance.verdict, sign=-1)
+
+
+class ReviewDay(models.Model):
+    """Per card and UTC day: reviews, those of cards in review state, their lapses (Again) and
+    the answer time they took, the per-card figures of the teacher's deck page.
+
+    Kept as reviews are saved and deleted (signals below, so the ORM's every path counts), so
+    the page sums a few indexed rows instead of every review of the deck; `rebuild` recounts
+    from the reviews after bulk loads that go around the ORM.
+    """
+
+    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="review_days")
+    day = models.DateField(_("day (UTC)"))
+    reviews = models.PositiveIntegerField(_("reviews"), default=0)
+    in_review = models.PositiveIntegerField(_("reviews in review state"), default=0)
+    lapses = models.PositiveIntegerField(_("lapses"), default=0)
+    duration_ms_total = models.PositiveBigIntegerField(_("answer time (ms)"), default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["card", "day"], name="reviewday_card_day")]
+        verbose_name = _("reviews of a day")
+        verbose_name_plural = _("reviews per day")
+
+    def __str__(self) -> str:
+        return f"{self.card} · {self.day}: {self.reviews}"
+
+    @classmethod
+    def add(cls, review: Review, sign: int = 1) -> None:
+        """Count a review into its day (sign 1), or take it out again (sign -1)."""
+        in_review = review.state_before == Progress.State.REVIEW
+        day = review.reviewed_at.astimezone(UTC).date()
+        if sign > 0:
+            # Created first, then incremented in the database, so concurrent answers add up.
+            cls.objects.get_or_create(card_id=review.card_id, day=day)
+        cls.objects.filter(card_id=review.card_id, day=day).update(
+            reviews=models.F("reviews") + sign,
+            in_review=models.F("in_review") + sign * in_review,
+            lapses=models.F("lapses") + sign * (in_review and review.rating == Review.Rating.AGAIN),
+            duration_ms_total=models.F("duration_ms_total") + sign * review.duration_ms,
+        )
+
+    @classmethod
+    def rebuild(cls) -> None:
+        """Recount every day from the reviews, for rows written around the ORM (bulk loads)."""
+        table = connection.ops.quote_name(cls._meta.db_table)
+        select, params = review_day_sql()
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table}")
+            cursor.execute(
+                f"INSERT INTO {table} (card_id, day, reviews, in_review, lapses, "
+                f"duration_ms_total) {select}",
+                params,
+            )
+
+
+def review_day_sql() -> tuple[str, list[Any]]:
+    """SELECT card_id, day, reviews, in_review, lapses, duration_ms_total over every review, by
+    card and UTC day."""
+    review = connection.ops.quote_name(Review._meta.db_table)
+    if connection.vendor == "postgresql":
+        day = "(v.reviewed_at AT TIME ZONE 'UTC')::date"
+    else:
+        day = "date(v.reviewed_at)"  # SQLite keeps datetimes as UTC text.
+    sql = (
+        f"SELECT v.card_id, {day}, COUNT(*), "
+        f"SUM(CASE WHEN v.state_before = %s THEN 1 ELSE 0 END), "
+        f"SUM(CASE WHEN v.state_before = %s AND v.rating = %s THEN 1 ELSE 0 END), "
+        f"SUM(v.duration_ms) FROM {review} v GROUP BY v.card_id, {day}"
+    )
+    state, again = Progress.State.REVIEW.value, Review.Rating.AGAIN.value
+    return sql, [state, state, again]
+
+
+@receiver(pre_save, sender=Review)
+def uncount_changed_review(sender: type[Review], instance: Review, **kwargs: Any) -> None:
+    """An edited review (the admin) is taken out as it was, and counted again as saved."""
+    if instance.pk and not kwargs.get("raw"):
+        old = Review.objects.filter(pk=instance.pk).first()
+        if old is not None:
+            ReviewDay.add(old, sign=-1)
+
+
+@receiver(post_save, sender=Review)
+def count_saved_review(
+    sender: type[Review], instance: Review, created: bool, **kwargs: Any
+) -> None:
+    """Every review saved counts, as every review stored counted when figures read them all.
+
+    Fixtures being loaded (raw) bring their ReviewDay rows with them."""
+    if kwargs.get("raw"):
+        return
+    # An edited review is counted as stored: a save of some fields leaves the others as they were.
+    saved = instance if created else Review.objects.filter(pk=instance.pk).first()
+    if saved is not None:
+        ReviewDay.add(saved)
+
+
+@receiver(post_delete, sender=Review)
+def uncount_deleted_review(sender: type[Review], instance: Review, **kwargs: Any) -> None:
+    """A deleted review (undo, or a learner or card deleted) no longer counts."""
+    ReviewDay.add(instance, sign=-1)

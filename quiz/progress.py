@@ -11,7 +11,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
 from django.db.models import (
-    Avg,
     Count,
     Exists,
     F,
@@ -29,7 +28,16 @@ from django.utils import timezone
 from fsrs import Card as FsrsCard
 from fsrs import Scheduler, State
 
-from quiz.models import Card, CheckDay, Deck, Progress, Review, Run, outcome_sql
+from quiz.models import (
+    Card,
+    CheckDay,
+    Deck,
+    Progress,
+    Review,
+    ReviewDay,
+    Run,
+    outcome_sql,
+)
 
 # Anki's line between young and mature cards. The interval FSRS gives a card is its stability
 # at the deck's desired retention of 0.9, so the stability before a review stands for it.
@@ -345,21 +353,7 @@ def deck_insights(deck: Deck, since: datetime | None, now: datetime | None = Non
         .distinct()
         .count()
     )
-    # The window goes in WHERE, not in the aggregates' FILTER, so that only its rows are read.
-    reviews = Review.objects.filter(card__deck=deck)
-    if since:
-        reviews = reviews.filter(reviewed_at__gte=since)
-    per_card = {
-        row["card"]: row
-        for row in reviews.values("card")
-        .annotate(
-            n=Count("id"),
-            in_review=Count("id", filter=REVIEW_STATE),
-            lapses=Count("id", filter=REVIEW_STATE & ~RECALLED),
-            avg_ms=Avg("duration_ms"),
-        )
-        .order_by()
-    }
+    per_card = card_reviews(deck, since)
     cards = (
         Card.objects.filter(deck=deck, retired_at__isnull=True)
         .select_related("deck")
@@ -369,13 +363,14 @@ def deck_insights(deck: Deck, since: datetime | None, now: datetime | None = Non
     failures = check_failures(deck, since)
     insights = []
     for card in cards:
-        row = per_card.get(card.pk, {})
+        reviews, in_review, lapses, duration_ms = per_card.get(card.pk, (0, 0, 0, 0))
         insights.append(
             CardInsight(
                 card=card,
-                reviews=row.get("n", 0),
-                lapses=Ratio(row.get("lapses", 0), row.get("in_review", 0)),
-                average_seconds=None if row.get("avg_ms") is None else row["avg_ms"] / 1000,
+                reviews=reviews,
+                lapses=Ratio(lapses, in_review),
+                # The mean of the answers' times, as AVG(duration_ms) over the reviews was.
+                average_seconds=duration_ms / reviews / 1000 if reviews else None,
                 checks=failures.get(card.pk, []),
             )
         )
@@ -387,6 +382,51 @@ def deck_insights(deck: Deck, since: datetime | None, now: datetime | None = Non
         names=list(learners.order_by("username").values_list("username", flat=True)[:NAMES_SHOWN]),
         cards=insights,
     )
+
+
+def card_reviews(deck: Deck, since: datetime | None) -> dict[int, tuple[int, int, int, int]]:
+    """Per card of `deck` with reviews since `since`: reviews, those in review state, their
+    lapses and the reviews' answer time in ms.
+
+    Whole UTC days come from ReviewDay; the part of a day the window starts in (from `since` to
+    the next midnight UTC) is counted from its reviews, so the figures are those of every review
+    since `since`.
+    """
+    days = ReviewDay.objects.filter(card__deck=deck)
+    rows: list[dict[str, int]] = []
+    if since:
+        first_whole_day = since.astimezone(UTC).date() + timedelta(days=1)
+        days = days.filter(day__gte=first_whole_day)
+        midnight = datetime.combine(first_whole_day, time.min, tzinfo=UTC)
+        part_day = (
+            Review.objects.filter(card__deck=deck, reviewed_at__gte=since, reviewed_at__lt=midnight)
+            .values("card")
+            .annotate(
+                n=Count("id"),
+                in_review=Count("id", filter=REVIEW_STATE),
+                lapses=Count("id", filter=REVIEW_STATE & ~RECALLED),
+                duration_ms=Sum("duration_ms"),
+            )
+            .order_by()
+        )
+        rows.extend(part_day)
+    rows.extend(
+        days.values("card")
+        .annotate(
+            n=Sum("reviews"),
+            in_review=Sum("in_review"),
+            lapses=Sum("lapses"),
+            duration_ms=Sum("duration_ms_total"),
+        )
+        .order_by()
+    )
+    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for row in rows:
+        for index, name in enumerate(["n", "in_review", "lapses", "duration_ms"]):
+            # PostgreSQL sums a bigint column as numeric (Decimal).
+            totals[row["card"]][index] += int(row[name])
+    # Cards whose every review was undone keep rows of zeros; they have no reviews, as before.
+    return {card: (n, i, lapses, ms) for card, (n, i, lapses, ms) in totals.items() if n}
 
 
 def check_failures(deck: Deck, since: datetime | None) -> dict[int, list[CheckFailure]]:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler
 
-from quiz.models import Card, CheckDay, Deck, Progress, Review, Run
+from quiz.models import Card, CheckDay, Deck, Progress, Review, ReviewDay, Run
 
 BATCH = 5000
 PASSWORD = "demo-learner"
@@ -320,8 +320,10 @@ class Command(BaseCommand):
         for simulation in simulations:
             pending["progress"] += simulation.progress_rows()
         flush(pending)
-        # The runs went in by COPY and the old ones out by raw DELETE, around CheckDay.add.
+        # Runs and reviews went in by COPY and the old ones out by raw DELETE, around CheckDay.add
+        # and ReviewDay's signals.
         CheckDay.rebuild()
+        ReviewDay.rebuild()
         self.stdout.write(
             f"Created {learners} learners ({prefix}0001…, password {PASSWORD!r}) with {reviews} "
             f"reviews and {runs} runs over {days} days up to {until}."
