@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest
 
@@ -14,6 +16,7 @@ from quiz.models import (
     Presentation,
     Progress,
     Review,
+    ReviewDay,
     Run,
 )
 
@@ -82,21 +85,31 @@ class RunAdmin(admin.ModelAdmin):
     readonly_fields = ["run_id", "task_id", "created_at", "started_at", "finished_at"]
 
 
-@admin.register(CheckDay)
-class CheckDayAdmin(admin.ModelAdmin):
-    """Read-only: the rows are counted from runs as they finish."""
+class DailyCountsAdmin(admin.ModelAdmin):
+    """Read-only: the rows are counted from the log (runs, reviews) as it is written."""
 
-    list_display = ["day", "card", "name", "attempts", "failed"]
-    list_filter = ["card__deck", "name"]
-    search_fields = ["card__key", "name"]
     date_hierarchy = "day"
     list_select_related = ["card__deck"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: CheckDay | None = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: CheckDay | None = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(CheckDay)
+class CheckDayAdmin(DailyCountsAdmin):
+    list_display = ["day", "card", "name", "attempts", "failed"]
+    list_filter = ["card__deck", "name"]
+    search_fields = ["card__key", "name"]
+
+
+@admin.register(ReviewDay)
+class ReviewDayAdmin(DailyCountsAdmin):
+    list_display = ["day", "card", "reviews", "in_review", "lapses", "duration_ms_total"]
+    list_filter = ["card__deck"]
+    search_fields = ["card__key"]
