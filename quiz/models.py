@@ -398,28 +398,37 @@ class CheckDay(models.Model):
     @classmethod
     def rebuild(cls) -> None:
         """Recount every day from the runs, for rows written around `add` (bulk loads)."""
-        table = connection.ops.quote_name(cls._meta.db_table)
-        select, params = outcome_sql()
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {table}")
-            cursor.execute(
-                f"INSERT INTO {table} (card_id, day, name, attempts, failed) {select}", params
-            )
+        replace_all(cls, ["card_id", "day", "name", "attempts", "failed"], *outcome_sql())
+
+
+def replace_all(
+    model: type[models.Model], columns: list[str], select: str, params: list[Any]
+) -> None:
+    """Replace every row of a daily-counts table with what `select` counts from the log."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table}")
+        cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) {select}", params)
+
+
+def utc_day(column: str) -> str:
+    """SQL for the UTC date of a datetime column."""
+    if connection.vendor == "postgresql":
+        return f"({column} AT TIME ZONE 'UTC')::date"
+    return f"date({column})"  # SQLite keeps datetimes as UTC text.
 
 
 def outcome_sql(where: str = "") -> tuple[str, list[Any]]:
     """SELECT card_id, day, name, attempts, failed over graded runs' verdicts, by card, UTC day
     and check; `where` (on run r) narrows the runs. The database unnests the JSON checks."""
     run = connection.ops.quote_name(Run._meta.db_table)
+    day = utc_day("r.created_at")
     if connection.vendor == "postgresql":
         source = f"{run} r CROSS JOIN LATERAL jsonb_array_elements(r.verdict -> 'checks') c"
-        day, name = "(r.created_at AT TIME ZONE 'UTC')::date", "c ->> 'name'"
-        passed = "(c ->> 'passed')::boolean"
+        name, passed = "c ->> 'name'", "(c ->> 'passed')::boolean"
     else:
-        # SQLite keeps datetimes as UTC text.
         source = f"{run} r, json_each(r.verdict, '$.checks') c"
-        day, name = "date(r.created_at)", "json_extract(c.value, '$.name')"
-        passed = "json_extract(c.value, '$.passed')"
+        name, passed = "json_extract(c.value, '$.name')", "json_extract(c.value, '$.passed')"
     sql = (
         f"SELECT r.card_id, {day}, {name}, COUNT(*), SUM(CASE WHEN {passed} THEN 0 ELSE 1 END) "
         f"FROM {source} WHERE r.kind = %s AND r.status = %s {where} "
@@ -477,25 +486,15 @@ class ReviewDay(models.Model):
     @classmethod
     def rebuild(cls) -> None:
         """Recount every day from the reviews, for rows written around the ORM (bulk loads)."""
-        table = connection.ops.quote_name(cls._meta.db_table)
-        select, params = review_day_sql()
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {table}")
-            cursor.execute(
-                f"INSERT INTO {table} (card_id, day, reviews, in_review, lapses, "
-                f"duration_ms_total) {select}",
-                params,
-            )
+        columns = ["card_id", "day", "reviews", "in_review", "lapses", "duration_ms_total"]
+        replace_all(cls, columns, *review_day_sql())
 
 
 def review_day_sql() -> tuple[str, list[Any]]:
     """SELECT card_id, day, reviews, in_review, lapses, duration_ms_total over every review, by
     card and UTC day."""
     review = connection.ops.quote_name(Review._meta.db_table)
-    if connection.vendor == "postgresql":
-        day = "(v.reviewed_at AT TIME ZONE 'UTC')::date"
-    else:
-        day = "date(v.reviewed_at)"  # SQLite keeps datetimes as UTC text.
+    day = utc_day("v.reviewed_at")
     sql = (
         f"SELECT v.card_id, {day}, COUNT(*), "
         f"SUM(CASE WHEN v.state_before = %s THEN 1 ELSE 0 END), "
