@@ -108,7 +108,7 @@ def measure(mode: str, runs: int) -> dict[str, Any]:
     from django.test import Client
 
     from quiz.celery import app
-    from quiz.loading import load_decks
+    from quiz.decks.loader import load_decks
     from quiz.models import Run
 
     call_command("migrate", verbosity=0)

@@ -12,4 +12,4 @@ class QuizConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from quiz import sandbox  # noqa: F401  (registers the system check)
+        from quiz.runs import sandbox  # noqa: F401  (registers the system check)

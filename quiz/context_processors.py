@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from quiz.sandbox import sandbox_warning
+from quiz.runs.sandbox import sandbox_warning
 
 
 def sandbox(request: HttpRequest) -> dict[str, Any]:

@@ -146,12 +146,12 @@ CODE_RUN_QUEUE_TIMEOUT = float(os.environ.get("CODE_RUN_QUEUE_TIMEOUT", 60))
 CODE_RUNS_IN_FLIGHT = int(os.environ.get("CODE_RUNS_IN_FLIGHT", 2))
 CODE_RUNS_PER_MINUTE = int(os.environ.get("CODE_RUNS_PER_MINUTE", 20))
 
-# Autodiscovery imports quiz.tasks only; fitting's tasks live beside the fitting code.
-CELERY_IMPORTS = ["quiz.fitting"]
+# Tasks live beside the code they run (autodiscovery would look for quiz.tasks only).
+CELERY_IMPORTS = ["quiz.runs.tasks", "quiz.progress.fitting"]
 # `celery -A quiz beat` refits every learner's FSRS parameters weekly (Sunday 03:00 UTC).
 CELERY_BEAT_SCHEDULE = {
     "fit-fsrs-parameters-weekly": {
-        "task": "quiz.fitting.fit_all_learners",
+        "task": "quiz.progress.fitting.fit_all_learners",
         "schedule": crontab(minute=0, hour=3, day_of_week="sunday"),
     }
 }

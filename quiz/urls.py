@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
-from quiz import code_views, progress_views, views
+from quiz.progress import views as progress_views
+from quiz.runs import views as code_views
+from quiz.study import views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -33,6 +35,6 @@ urlpatterns = [
     path("progress/decks/<slug:slug>/", progress_views.deck_detail, name="deck_insights"),
     path("progress/export/reviews.csv", progress_views.export_reviews, name="export_reviews"),
     path("progress/export/runs.csv", progress_views.export_runs, name="export_runs"),
-    path("author/", include("quiz.authoring_urls")),
+    path("author/", include("quiz.authoring.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from quiz import authoring
+from quiz.authoring import service as authoring
 
 register = template.Library()
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.formats import number_format
 
 from quiz.models import Card
-from quiz.progress_views import is_staff_member, is_teacher
+from quiz.progress.views import is_staff_member, is_teacher
 
 register = template.Library()
 

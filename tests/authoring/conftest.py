@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import Group
 
-from quiz import authoring
-from quiz.authoring import CardDraft
+from quiz.authoring import service as authoring
+from quiz.authoring.service import CardDraft
 
 CODE_CONTENT = {
     "front": "Make the two downloads run **concurrently**.",

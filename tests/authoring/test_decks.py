@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from quiz.deckfile import DeckError
-from quiz.loading import load_decks
+from quiz.decks.fileformat import DeckError
+from quiz.decks.loader import load_decks
 from quiz.models import Deck, Review
 from tests.conftest import basic_deck
 

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from django.conf import settings
 
-from quiz.authoring_forms import CardForm
-from quiz.deckfile import parse_deck_file, parse_deck_text
-from quiz.loading import load_decks
+from quiz.authoring.forms import CardForm
+from quiz.decks.fileformat import parse_deck_file, parse_deck_text
+from quiz.decks.loader import load_decks
 from quiz.models import Card, Deck
 
 pytestmark = pytest.mark.django_db

@@ -128,7 +128,7 @@ def test_files_of_a_deck_that_disagree_are_a_problem(client, people):
 def test_an_upload_cannot_touch_a_file_deck_or_another_teachers_deck(
     client, people, browser_deck, write_deck
 ):
-    from quiz.loading import load_decks
+    from quiz.decks.loader import load_decks
 
     load_decks([write_deck(basic_deck(1, deck="from-git"), "from-git.en.md")])
     client.force_login(people["other"])

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from quiz import authoring
+from quiz.authoring import service as authoring
 from quiz.models import Card, Deck
 from tests.authoring.conftest import CODE_CONTENT
 from tests.conftest import ARTIFACTS, basic_deck, log_in, screenshot

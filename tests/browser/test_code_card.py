@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from quiz.loading import load_decks
+from quiz.decks.loader import load_decks
 from quiz.models import Run
 from tests.code.conftest import code_deck_text, worker  # noqa: F401  (the fixture, used by name)
 from tests.conftest import screenshot

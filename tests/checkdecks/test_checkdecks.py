@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from quiz.loading import load_decks
+from quiz.decks.loader import load_decks
 from quiz.models import CardText
 
 pytestmark = pytest.mark.django_db

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db import connection
 
 from quiz.celery import app as celery_app
-from quiz.loading import load_decks
+from quiz.decks.loader import load_decks
 from quiz.models import Deck
 from tests.conftest import require
 

@@ -8,10 +8,11 @@ import pytest
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from quiz import coding, running
-from quiz.code_cards import describe
-from quiz.deckfile import parse_deck_file
+from quiz.decks.fileformat import parse_deck_file
 from quiz.models import Run
+from quiz.runs import sandbox as running
+from quiz.runs import service as coding
+from quiz.runs.presenters import describe
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 DECKS = {language: parse_deck_file(CONTENT / f"asyncio.{language}.md") for language in ("en", "ru")}

@@ -8,10 +8,10 @@ import pytest
 from celery.exceptions import SoftTimeLimitExceeded
 from django.utils import timezone
 
-from quiz import running
 from quiz.models import Presentation, Run
-from quiz.studying import allowed_ratings
-from quiz.tasks import execute_run
+from quiz.runs import sandbox as running
+from quiz.runs.tasks import execute_run
+from quiz.study.service import allowed_ratings
 from tests.code.conftest import CONCURRENT, SEQUENTIAL
 
 pytestmark = pytest.mark.django_db(transaction=True)

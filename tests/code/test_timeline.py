@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 from django.utils import translation
 
-from quiz import timeline
+from quiz.runs import timeline
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from quiz.deckfile import CardSource, DeckSource, parse_deck_file
+from quiz.decks.fileformat import CardSource, DeckSource, parse_deck_file
 from runner import Runner
 from tests.deck.claims import CLAIMS
 

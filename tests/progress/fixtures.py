@@ -10,9 +10,9 @@ from typing import Any
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
-from quiz import coding
 from quiz.models import Card, CardText, Deck, Progress, Review, Run
-from quiz.progress import day_start
+from quiz.progress.figures import day_start
+from quiz.runs import service as coding
 from tests.study.factories import make_deck
 
 

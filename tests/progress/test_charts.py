@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from quiz import charts
+from quiz.progress import charts
 
 
 @pytest.mark.parametrize(

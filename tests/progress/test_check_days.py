@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from quiz import coding, progress
 from quiz.models import CheckDay, Run
+from quiz.progress import figures as progress
+from quiz.runs import service as coding
 from tests.progress.fixtures import History, check_run
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from quiz import progress
-from quiz.progress import Ratio
+from quiz.progress import figures as progress
+from quiz.progress.figures import Ratio
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from quiz import fitting
 from quiz.models import FittedParameters, Review
+from quiz.progress import fitting
 from tests.study.factories import make_deck
 
 pytestmark = pytest.mark.django_db

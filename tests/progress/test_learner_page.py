@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from quiz import progress
-from quiz.progress import Ratio, streak
+from quiz.progress import figures as progress
+from quiz.progress.figures import Ratio, streak
 
 pytestmark = pytest.mark.django_db
 

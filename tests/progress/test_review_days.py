@@ -10,8 +10,9 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db.models import Avg, Count, Q
 
-from quiz import progress, studying
 from quiz.models import Progress, Review, ReviewDay
+from quiz.progress import figures as progress
+from quiz.study import service as studying
 from tests.progress.fixtures import History
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from quiz.loading import load_decks
+from quiz.decks.loader import load_decks
 from quiz.models import Deck
 from tests.conftest import basic_deck
 

@@ -8,8 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from quiz.deckfile import DeckError
-from quiz.loading import load_decks
+from quiz.decks.fileformat import DeckError
+from quiz.decks.loader import load_decks
 from quiz.models import Card, CardText, Deck, Progress, Review
 from tests.conftest import basic_deck
 

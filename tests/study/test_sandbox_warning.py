@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
-from quiz import sandbox
+from quiz.runs import sandbox
 
 pytestmark = pytest.mark.django_db
 

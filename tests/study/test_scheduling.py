@@ -10,8 +10,8 @@ from django.utils import timezone
 from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler
 
-from quiz import scheduling
 from quiz.models import Presentation, Progress, Review
+from quiz.study import scheduling
 from tests.study.factories import make_deck
 
 pytestmark = pytest.mark.django_db

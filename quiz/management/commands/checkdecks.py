@@ -7,10 +7,10 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from quiz import running
-from quiz.checking import check_card
-from quiz.deckfile import DeckError
-from quiz.loading import deck_files, parse_decks
+from quiz.decks.fileformat import DeckError
+from quiz.decks.loader import deck_files, parse_decks
+from quiz.decks.proof import check_card
+from quiz.runs import sandbox as running
 
 
 class Command(BaseCommand):

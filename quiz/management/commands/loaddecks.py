@@ -7,8 +7,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from quiz.deckfile import DeckError
-from quiz.loading import load_decks
+from quiz.decks.fileformat import DeckError
+from quiz.decks.loader import load_decks
 
 
 class Command(BaseCommand):

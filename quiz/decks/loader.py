@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from quiz.deckfile import DeckError, DeckSource, parse_deck_file
+from quiz.decks.fileformat import DeckError, DeckSource, parse_deck_file
 from quiz.models import Card, CardText, Deck, DeckText, Source
 
 # A predict snippet → (its output, its status), as the runner reports them.
@@ -171,7 +171,7 @@ def predict_outputs(
         return {}
     known = _stored_outputs(snippets)
     if predict_output is None:
-        from quiz.running import predict_output as run_predict
+        from quiz.runs.sandbox import predict_output as run_predict
 
         predict_output = run_predict
     return {snippet: known.get(snippet) or predict_output(snippet) for snippet in snippets}

@@ -7,8 +7,9 @@ from typing import Any
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from quiz import coding, timeline
 from quiz.models import Presentation, Run
+from quiz.runs import service as coding
+from quiz.runs import timeline
 
 MAX_EVENTS = 20
 # Two timelines side by side: each narrower, so its text stays as large as a single one's.

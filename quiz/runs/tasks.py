@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import Task, shared_task
 
-from quiz import coding
+from quiz.runs import service as coding
 
 
 @shared_task(

@@ -12,9 +12,9 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from quiz import scheduling
-from quiz.grading import Grade, grade
 from quiz.models import AUTO_GRADED, Card, Deck, Presentation, Progress, Review, Status
+from quiz.study import scheduling
+from quiz.study.grading import Grade, grade
 
 PRESENTATION_REUSE = timedelta(hours=1)
 
@@ -183,7 +183,7 @@ def check(presentation: Presentation, answer: Any) -> Grade | None:
 def allowed_ratings(presentation: Presentation) -> list[int]:
     """Wrong → Again only; right → Good, or Hard/Easy if the learner says so; basic: any.
 
-    Code cards are graded by their first check's verdict (quiz.coding sets `correct`).
+    Code cards are graded by their first check's verdict (quiz.runs.service sets `correct`).
     """
     if presentation.card.kind in AUTO_GRADED or presentation.card.kind == "code":
         if presentation.correct is None:

@@ -14,8 +14,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from quiz import loading
-from quiz.deckfile import CardSource, DeckError, DeckSource, WrongSolution, read_deck_text
+from quiz.decks import loader as loading
+from quiz.decks.fileformat import CardSource, DeckError, DeckSource, WrongSolution, read_deck_text
 from quiz.models import (
     Card,
     CardText,
@@ -220,7 +220,7 @@ class Proof:
 
 def prove(content: dict[str, Any]) -> Proof:
     """Run the reference and every wrong solution against the checks, in the sandbox."""
-    from quiz.running import run
+    from quiz.runs.sandbox import run
 
     checks = content.get("checks") or {}
     proof = Proof([SolutionRun(_("Reference solution"), content["solution"], {})])
@@ -254,7 +254,7 @@ def save_card(
     """
     contents = {language: dict(content) for language, content in draft.contents.items()}
     if draft.kind == "predict":
-        from quiz.running import predict_output
+        from quiz.runs.sandbox import predict_output
 
         output, status = predict_output(draft.first["snippet"])
         for content in contents.values():
@@ -369,7 +369,7 @@ def card_source(card: Card, content: dict[str, Any]) -> CardSource:
 
 
 def deck_zip(deck: Deck) -> bytes:
-    from quiz.deckfile import write_deck_text
+    from quiz.decks.fileformat import write_deck_text
 
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from quiz.deckfile import CardSource, DeckSource
+from quiz.decks.fileformat import CardSource, DeckSource
 from quiz.models import CardText
 
 # (source, spec or None) → the runner's verdict.

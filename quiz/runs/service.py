@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from kombu.exceptions import OperationalError
 
-from quiz import running
 from quiz.models import Card, CheckDay, Presentation, Run
+from quiz.runs import sandbox as running
 from runner import SpecError
 
 logger = logging.getLogger(__name__)
@@ -112,7 +112,7 @@ def submit(
 
 def enqueue(run: Run) -> None:
     """Send the run to the workers (or run it now, eagerly); an unreachable broker ends it."""
-    from quiz.tasks import execute_run
+    from quiz.runs.tasks import execute_run
 
     try:
         execute_run.apply_async(

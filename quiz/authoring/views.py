@@ -16,8 +16,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from quiz import authoring
-from quiz.authoring_forms import (
+from quiz.authoring import service as authoring
+from quiz.authoring.forms import (
     ApplyUploadForm,
     CardForm,
     CopyDeckForm,
@@ -25,7 +25,7 @@ from quiz.authoring_forms import (
     DeckForm,
     code_text,
 )
-from quiz.deckfile import write_deck_text
+from quiz.decks.fileformat import write_deck_text
 from quiz.models import KIND_CHOICES, Card, Deck, Source
 
 KINDS = dict(KIND_CHOICES)
@@ -312,7 +312,7 @@ def _run_checks(form: CardForm) -> dict[str, Any]:
 
 
 def _runs_view(proof: authoring.Proof) -> dict[str, Any]:
-    from quiz import timeline
+    from quiz.runs import timeline
 
     language = (get_language() or "en").split("-")[0]
     scale = timeline.scale_for(*(run.verdict for run in proof.runs))

@@ -15,12 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from quiz import scheduling, studying
-from quiz.code_cards import code_context
-from quiz.forms import AnswerForm, RatingForm
-from quiz.grading import Grade, order_permutation
 from quiz.models import Deck, Presentation
 from quiz.rendering import render_markdown
+from quiz.runs.presenters import code_context
+from quiz.study import scheduling
+from quiz.study import service as studying
+from quiz.study.forms import AnswerForm, RatingForm
+from quiz.study.grading import Grade, order_permutation
 
 RATING_LABELS = {1: _lazy("Again"), 2: _lazy("Hard"), 3: _lazy("Good"), 4: _lazy("Easy")}
 

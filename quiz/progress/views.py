@@ -26,8 +26,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from quiz import authoring, charts, fitting, progress
+from quiz.authoring import service as authoring
 from quiz.models import Deck, FittedParameters, Progress, Review, Run, Source
+from quiz.progress import charts, fitting
+from quiz.progress import figures as progress
 
 LEARNERS_PER_PAGE = 50
 

@@ -10,9 +10,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from quiz import coding, views
-from quiz.code_cards import code_context
 from quiz.models import Presentation, Run
+from quiz.runs import service as coding
+from quiz.runs.presenters import code_context
+from quiz.study import views
 
 
 class CodeForm(forms.Form):

@@ -11,8 +11,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from quiz.authoring import TEACHER_GROUP, CardDraft
-from quiz.deckfile import CHOICE_ITEM, ID_RE, LIST_ITEM
+from quiz.authoring.service import TEACHER_GROUP, CardDraft
+from quiz.decks.fileformat import CHOICE_ITEM, ID_RE, LIST_ITEM
 from quiz.models import Deck, Status
 from runner.checks import SpecError, validate
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from quiz import authoring_views as views
+from quiz.authoring import views
 
 urlpatterns = [
     path("", views.home, name="author-home"),

@@ -1,0 +1,1 @@
+"""The Author area: teachers write decks and cards in the browser."""

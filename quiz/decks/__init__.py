@@ -1,0 +1,1 @@
+"""Decks as files: the file format, loading into the database, proving cards."""

@@ -1,0 +1,1 @@
+"""Progress: figures, charts, pages and exports for learners, teachers and staff; FSRS fitting."""

@@ -1,0 +1,1 @@
+"""Studying: presenting due cards, answering, undo, grading and FSRS scheduling."""
