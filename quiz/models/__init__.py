@@ -1,0 +1,40 @@
+"""The app's models, one module per feature; every model is importable from `quiz.models`."""
+
+from quiz.models.daily import CheckDay, ReviewDay, outcome_sql, replace_all, review_day_sql, utc_day
+from quiz.models.decks import (
+    AUTO_GRADED,
+    KIND_CHOICES,
+    Card,
+    CardText,
+    Deck,
+    DeckText,
+    Source,
+    Status,
+    pick_language,
+)
+from quiz.models.fitting import FittedParameters
+from quiz.models.runs import Run
+from quiz.models.study import Presentation, Progress, Review
+
+__all__ = [
+    "AUTO_GRADED",
+    "KIND_CHOICES",
+    "Card",
+    "CardText",
+    "CheckDay",
+    "Deck",
+    "DeckText",
+    "FittedParameters",
+    "Presentation",
+    "Progress",
+    "Review",
+    "ReviewDay",
+    "Run",
+    "Source",
+    "Status",
+    "outcome_sql",
+    "pick_language",
+    "replace_all",
+    "review_day_sql",
+    "utc_day",
+]
