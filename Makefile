@@ -20,7 +20,11 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
-run: $(VENV)/.installed
+# Development settings for manage.py (DEBUG and a key of this checkout's own), written once.
+local.env:
+	umask 077; printf 'DEBUG=1\nSECRET_KEY=%s\n' "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
+
+run: $(VENV)/.installed local.env
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py loaddecks
 	$(PY) manage.py demouser
