@@ -63,7 +63,7 @@ class Rule:
         return self.browser_deck is not None
 
     def admits(self, holds: Callable[[Role], bool], source: str | None = None) -> bool:
-        """Whether someone holding the roles `holds` says yes to may; `source` is the deck's."""
+        """Whether the rule lets in one who holds the roles `holds` (on a deck from `source`)."""
         if not holds(self.role):
             return False
         if not self.per_deck:
