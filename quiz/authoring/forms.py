@@ -7,11 +7,11 @@ from typing import Any
 import yaml
 from django import forms
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from quiz.authoring.service import TEACHER_GROUP, CardDraft
+from quiz import roles
+from quiz.authoring.service import CardDraft
 from quiz.decks.fileformat import CHOICE_ITEM, ID_RE, LIST_ITEM
 from quiz.models import Deck, Status
 from runner.checks import SpecError, validate
@@ -81,11 +81,10 @@ class DeckForm(forms.Form):
             self.fields["reviews_per_day"] = forms.IntegerField(
                 label=_("Maximum reviews per day"), min_value=1, max_value=100000
             )
-            teachers = get_user_model().objects.filter(groups__name=TEACHER_GROUP)
             self.fields["coauthors"] = forms.ModelMultipleChoiceField(
                 label=_("Co-authors"),
                 help_text=_("Teachers who may edit this deck with you."),
-                queryset=teachers.exclude(pk=deck.owner_id).order_by("username"),
+                queryset=roles.teachers().exclude(pk=deck.owner_id).order_by("username"),
                 widget=forms.CheckboxSelectMultiple,
                 required=False,
             )

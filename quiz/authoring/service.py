@@ -1,4 +1,4 @@
-"""Authoring decks in the browser: who may edit, saving and proving cards, deck files in and out."""
+"""Authoring decks in the browser: saving and proving cards, deck files in and out."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from quiz import roles
 from quiz.decks import loader as loading
 from quiz.decks.fileformat import CardSource, DeckError, DeckSource, WrongSolution, read_deck_text
 from quiz.models import (
@@ -28,46 +28,10 @@ from quiz.models import (
     Status,
 )
 
-TEACHER_GROUP = "teacher"
-STAFF_GROUP = "staff"
 CODE_FIELDS = ("starter", "solution", "wrong", "checks")
 # Stored beside a predict card's text, never written by a teacher: the snippet's real output.
 RUN_FIELDS = ("expected_output", "expected_status")
 DECK_DEFAULTS = {"desired_retention": 0.9, "new_per_day": 10, "reviews_per_day": 200}
-
-User = AbstractBaseUser | AnonymousUser
-
-
-def is_staff_member(user: User) -> bool:
-    """Django staff users and members of the "staff" group edit every browser deck."""
-    if not user.is_authenticated:
-        return False
-    return bool(user.is_staff) or user.groups.filter(name=STAFF_GROUP).exists()  # type: ignore[union-attr]
-
-
-def is_author(user: User) -> bool:
-    """Teachers and staff have the Author area."""
-    if not user.is_authenticated:
-        return False
-    names = set(user.groups.values_list("name", flat=True))  # type: ignore[union-attr]
-    return bool(user.is_staff) or bool(names & {TEACHER_GROUP, STAFF_GROUP})
-
-
-def editable_decks(user: User) -> QuerySet[Deck]:
-    """Browser decks the user may edit: owned, co-authored, or every one for staff."""
-    decks = Deck.objects.filter(source=Source.BROWSER)
-    if is_staff_member(user):
-        return decks
-    return decks.filter(Q(owner=user) | Q(coauthors=user)).distinct()
-
-
-def can_edit(user: User, deck: Deck) -> bool:
-    return editable_decks(user).filter(pk=deck.pk).exists()
-
-
-def can_view(user: User, deck: Deck) -> bool:
-    """Every author may read (and copy, and download) the decks loaded from files."""
-    return is_author(user) and (deck.source == Source.FILE or can_edit(user, deck))
 
 
 def learners_of(card: Card) -> int:
@@ -427,7 +391,7 @@ def plan_upload(user: AbstractBaseUser, files: dict[str, str]) -> UploadPlan:
                 % {"deck": plan.slug},
             )
         )
-    elif plan.deck and not can_edit(user, plan.deck):
+    elif plan.deck and not roles.can_edit(user, plan.deck):
         plan.problems.append(
             DeckError(
                 first, 1, _("Deck “%(deck)s” belongs to another teacher.") % {"deck": plan.slug}

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from quiz import roles
 from quiz.authoring import service as authoring
 from quiz.authoring.forms import (
     ApplyUploadForm,
@@ -27,43 +25,30 @@ from quiz.authoring.forms import (
 )
 from quiz.decks.fileformat import write_deck_text
 from quiz.models import KIND_CHOICES, Card, Deck, Source
+from quiz.roles import teacher_required
 
 KINDS = dict(KIND_CHOICES)
-View = Callable[..., HttpResponse]
-
-
-def author_required(view: View) -> View:
-    """Teachers and staff only: others are sent to log in, or get a 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not authoring.is_author(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _readable_deck(request: HttpRequest, slug: str) -> Deck:
     deck = get_object_or_404(Deck.objects.prefetch_related("texts"), slug=slug)
-    if not authoring.can_view(request.user, deck):
+    if not roles.can_view(request.user, deck):
         raise PermissionDenied
     return deck
 
 
 def _editable_deck(request: HttpRequest, slug: str) -> Deck:
     deck = _readable_deck(request, slug)
-    if not authoring.can_edit(request.user, deck):
+    if not roles.can_edit(request.user, deck):
         raise PermissionDenied
     return deck
 
 
-@author_required
+@teacher_required
 def home(request: HttpRequest) -> HttpResponse:
     counts = Count("cards", filter=Q(cards__retired_at__isnull=True))
     mine = (
-        authoring.editable_decks(request.user)
+        roles.editable_decks(request.user)
         .select_related("owner")
         .prefetch_related("texts")
         .annotate(n=counts)
@@ -72,7 +57,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "quiz/author/home.html", {"mine": mine, "files": files})
 
 
-@author_required
+@teacher_required
 def deck_new(request: HttpRequest) -> HttpResponse:
     form = DeckForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -82,7 +67,7 @@ def deck_new(request: HttpRequest) -> HttpResponse:
     return render(request, "quiz/author/deck_form.html", {"form": form})
 
 
-@author_required
+@teacher_required
 def deck_detail(request: HttpRequest, slug: str) -> HttpResponse:
     deck = _readable_deck(request, slug)
     cards = (
@@ -93,13 +78,13 @@ def deck_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "deck": deck,
         "cards": cards,
-        "editable": authoring.can_edit(request.user, deck),
+        "editable": roles.can_edit(request.user, deck),
         "kinds": KIND_CHOICES,
     }
     return render(request, "quiz/author/deck.html", context)
 
 
-@author_required
+@teacher_required
 def deck_edit(request: HttpRequest, slug: str) -> HttpResponse:
     deck = _editable_deck(request, slug)
     form = DeckForm(request.POST or None, deck=deck)
@@ -112,7 +97,7 @@ def deck_edit(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "quiz/author/deck_form.html", {"form": form, "deck": deck})
 
 
-@author_required
+@teacher_required
 def deck_delete(request: HttpRequest, slug: str) -> HttpResponse:
     deck = _editable_deck(request, slug)
     if request.method == "POST":
@@ -126,7 +111,7 @@ def deck_delete(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "quiz/author/deck_delete.html", context)
 
 
-@author_required
+@teacher_required
 def deck_copy(request: HttpRequest, slug: str) -> HttpResponse:
     deck = _readable_deck(request, slug)
     form = CopyDeckForm(request.POST or None, initial={"slug": f"{deck.slug}-copy"})
@@ -137,7 +122,7 @@ def deck_copy(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "quiz/author/deck_copy.html", {"deck": deck, "form": form})
 
 
-@author_required
+@teacher_required
 def deck_download(request: HttpRequest, slug: str) -> HttpResponse:
     deck = _readable_deck(request, slug)
     response = HttpResponse(authoring.deck_zip(deck), content_type="application/zip")
@@ -145,7 +130,7 @@ def deck_download(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
-@author_required
+@teacher_required
 def deck_file(request: HttpRequest, slug: str, language: str) -> HttpResponse:
     deck = _readable_deck(request, slug)
     source = next((s for s in authoring.deck_sources(deck) if s.language == language), None)
@@ -156,7 +141,7 @@ def deck_file(request: HttpRequest, slug: str, language: str) -> HttpResponse:
     return response
 
 
-@author_required
+@teacher_required
 def upload(request: HttpRequest) -> HttpResponse:
     """Upload deck files: first a preview of what changes, then (on a second post) apply it."""
     if request.method == "POST" and "apply" in request.POST:
@@ -189,7 +174,7 @@ def _card_or_404(deck: Deck, key: str) -> Card:
     return get_object_or_404(deck.cards.active().prefetch_related("texts"), key=key)
 
 
-@author_required
+@teacher_required
 def card_new(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     deck = _editable_deck(request, slug)
     if kind not in KINDS:
@@ -198,18 +183,18 @@ def card_new(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     return _card_page(request, deck, form, None)
 
 
-@author_required
+@teacher_required
 def card_edit(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     deck = _readable_deck(request, slug)
     card = _card_or_404(deck, key)
-    if not authoring.can_edit(request.user, deck):
+    if not roles.can_edit(request.user, deck):
         if request.method == "POST" or deck.source != Source.FILE:
             raise PermissionDenied
     form = CardForm(request.POST or None, deck=deck, kind=card.kind, card=card)
     return _card_page(request, deck, form, card)
 
 
-@author_required
+@teacher_required
 def card_delete(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     deck = _editable_deck(request, slug)
     card = _card_or_404(deck, key)
@@ -231,7 +216,7 @@ def _card_page(request: HttpRequest, deck: Deck, form: CardForm, card: Card | No
         "form": form,
         "kind": form.kind,
         "kind_label": KINDS[form.kind],
-        "editable": authoring.can_edit(request.user, deck),
+        "editable": roles.can_edit(request.user, deck),
         "learners": authoring.learners_of(card) if card else 0,
     }
     if request.method == "POST" and "run_checks" in request.POST:
@@ -275,7 +260,7 @@ def _saved_messages(request: HttpRequest, saved: authoring.Saved, wanted: bool) 
         )
 
 
-@author_required
+@teacher_required
 @require_POST
 def card_preview(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     """The live preview of the editor's current text, as learners will see the card."""
@@ -287,7 +272,7 @@ def card_preview(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     return render(request, "quiz/author/card.html#preview", context)
 
 
-@author_required
+@teacher_required
 @require_POST
 def card_run(request: HttpRequest, slug: str) -> HttpResponse:
     """Run the reference and each wrong solution as typed, side by side (nothing is saved)."""

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
-from functools import wraps
 from typing import Any
 
 from celery.result import EagerResult
@@ -15,9 +14,8 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -26,60 +24,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from quiz.authoring import service as authoring
-from quiz.models import Deck, FittedParameters, Progress, Review, Run, Source
+from quiz import roles
+from quiz.models import Deck, FittedParameters, Progress, Review, Run
 from quiz.progress import charts, fitting
 from quiz.progress import figures as progress
+from quiz.roles import staff_required, teacher_required
 
 LEARNERS_PER_PAGE = 50
-
-
-def group_names(user: AbstractBaseUser) -> set[str]:
-    """The user's groups, read once per request (the navigation asks on every page)."""
-    if not hasattr(user, "_group_names"):
-        user._group_names = set(user.groups.values_list("name", flat=True))
-    return user._group_names
-
-
-def is_staff_member(user: AbstractBaseUser) -> bool:
-    """Staff see everyone: Django staff users and members of the "staff" group."""
-    return user.is_authenticated and (user.is_staff or "staff" in group_names(user))
-
-
-def is_teacher(user: AbstractBaseUser) -> bool:
-    return is_staff_member(user) or (user.is_authenticated and "teacher" in group_names(user))
-
-
-def teacher_decks(user: AbstractBaseUser) -> QuerySet[Deck]:
-    """The decks whose insights `user` may see: those they may read in the Author area.
-
-    Staff see every deck; a teacher sees the decks loaded from files (the whole team's) and the
-    browser decks they own or co-author.
-    """
-    decks = Deck.objects.prefetch_related("texts")
-    if is_staff_member(user):
-        return decks
-    return decks.filter(Q(source=Source.FILE) | Q(pk__in=authoring.editable_decks(user)))
-
-
-def role_required(allowed: Callable[[AbstractBaseUser], bool]) -> Callable[..., Any]:
-    """Log in first; then a user `allowed` refuses gets a 403."""
-
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @login_required
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not allowed(request.user):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorate
-
-
-staff_required = role_required(is_staff_member)
-teacher_required = role_required(is_teacher)
 
 
 # --- Learner ---------------------------------------------------------------------------------
@@ -227,7 +178,7 @@ class PeriodForm(forms.Form):
 
 @teacher_required
 def deck_index(request: HttpRequest) -> HttpResponse:
-    decks = list(teacher_decks(request.user))
+    decks = list(roles.readable_decks(request.user).prefetch_related("texts"))
     learners = {
         row["card__deck"]: row["n"]
         for row in Progress.objects.filter(card__deck__in=decks)
@@ -241,7 +192,9 @@ def deck_index(request: HttpRequest) -> HttpResponse:
 
 @teacher_required
 def deck_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    deck = get_object_or_404(teacher_decks(request.user), slug=slug)
+    deck = get_object_or_404(
+        roles.readable_decks(request.user).prefetch_related("texts"), slug=slug
+    )
     form = PeriodForm(request.GET or None)
     days = form.cleaned_data["days"] if form.is_valid() else 30
     since = timezone.now() - timedelta(days=days) if days else None

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from quiz.authoring import service as authoring
+from quiz.roles import Action, allows
 
 register = template.Library()
 
@@ -14,4 +14,4 @@ register = template.Library()
 @register.filter
 def is_author(user: Any) -> bool:
     """Whether the nav shows the Author link (teachers and staff)."""
-    return authoring.is_author(user)
+    return allows(user, Action.AUTHOR)

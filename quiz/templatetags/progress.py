@@ -8,19 +8,19 @@ from django.urls import reverse
 from django.utils.formats import number_format
 
 from quiz.models import Card
-from quiz.progress.views import is_staff_member, is_teacher
+from quiz.roles import Action, allows
 
 register = template.Library()
 
 
 @register.filter
 def sees_deck_insights(user: AbstractBaseUser) -> bool:
-    return is_teacher(user)
+    return allows(user, Action.DECK_INSIGHTS)
 
 
 @register.filter
 def sees_cohort(user: AbstractBaseUser) -> bool:
-    return is_staff_member(user)
+    return allows(user, Action.LEARNERS)
 
 
 @register.filter

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand, CommandError
 
+from quiz.roles import TEACHER_GROUP
+
 DEMO_ACCOUNTS = [
     # username, password, teacher, staff
     ("demo", "demo-learner", False, False),
@@ -22,7 +24,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG:
             raise CommandError("Demo accounts have known passwords: only with DEBUG=1.")
-        teachers = Group.objects.get(name="teacher")
+        teachers = Group.objects.get(name=TEACHER_GROUP)
         for username, password, teacher, staff in DEMO_ACCOUNTS:
             user, created = User.objects.get_or_create(username=username)
             if created:
