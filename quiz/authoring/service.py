@@ -27,6 +27,7 @@ from quiz.models import (
     Source,
     Status,
 )
+from quiz.runs.verdicts import Verdict
 
 TEACHER_GROUP = "teacher"
 STAFF_GROUP = "staff"
@@ -175,7 +176,7 @@ class SolutionRun:
 
     label: str
     code: str
-    verdict: dict[str, Any]
+    verdict: Verdict
     must_fail: str | None = None  # the check a wrong solution is written to fail
 
     @property

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from quiz.models import Presentation, Run
 from quiz.runs import service as coding
 from quiz.runs import timeline
+from quiz.runs.messages import word
+from quiz.runs.verdicts import Baseline, Verdict
 
 MAX_EVENTS = 20
 # Two timelines side by side: each narrower, so its text stays as large as a single one's.
@@ -33,14 +35,6 @@ EVENT_WORDS = {
     "unretrieved_exception": gettext_lazy("Exception never retrieved"),
     "virtual_timeout": gettext_lazy("Ran too long"),
 }
-
-
-def in_language(message: dict[str, str] | str | None) -> str:
-    """A verdict message ({en, ru}) in the learner's language."""
-    if not isinstance(message, dict):
-        return message or ""
-    language = (get_language() or "en").split("-")[0]
-    return message.get(language) or message.get("en") or ""
 
 
 def code_context(presentation: Presentation, run: Run | None = None) -> dict[str, Any]:
@@ -68,14 +62,14 @@ def code_context(presentation: Presentation, run: Run | None = None) -> dict[str
     return context
 
 
-def describe(verdict: dict[str, Any], baseline: dict[str, Any] | None) -> dict[str, Any]:
+def describe(verdict: Verdict, baseline: Baseline | None) -> dict[str, Any]:
     """The verdict as the page shows it: words, ticks, events with lines, and the timelines."""
     events: list[dict[str, Any]] = []
     for event in verdict.get("events", []):
         shown = {
             "kind": EVENT_WORDS.get(event.get("kind"), event.get("kind")),
             "line": event.get("line"),
-            "message": in_language(event.get("message")),
+            "message": word(event.get("message")),
             "times": 1,
         }
         # The same blocking call in a loop is one problem: say it once, with how often.
@@ -90,7 +84,7 @@ def describe(verdict: dict[str, Any], baseline: dict[str, Any] | None) -> dict[s
     exception = verdict.get("exception") or {}
     lines = sorted({e["line"] for e in events if e["line"]} | {exception.get("line") or 0} - {0})
     checks = [
-        {"passed": check.get("passed"), "message": in_language(check.get("message"))}
+        {"passed": check.get("passed"), "message": word(check.get("message"))}
         for check in verdict.get("checks", [])
     ]
     described: dict[str, Any] = {
@@ -111,7 +105,7 @@ def describe(verdict: dict[str, Any], baseline: dict[str, Any] | None) -> dict[s
     return described
 
 
-def timelines(verdict: dict[str, Any], baseline: dict[str, Any] | None) -> list[dict[str, Any]]:
+def timelines(verdict: Verdict, baseline: Baseline | None) -> list[dict[str, Any]]:
     """One timeline, or the starter's beside the learner's on the same time scale."""
     # A starter that fails or never starts the loop has no picture worth comparing with.
     if not baseline or baseline.get("status") != "ok" or not baseline.get("tasks"):

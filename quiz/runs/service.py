@@ -19,6 +19,7 @@ from kombu.exceptions import OperationalError
 
 from quiz.models import Card, CheckDay, Presentation, Run
 from quiz.runs import sandbox as running
+from quiz.runs.verdicts import Baseline, Verdict
 from runner import SpecError
 
 logger = logging.getLogger(__name__)
@@ -158,8 +159,8 @@ def execute(run_id: str, task_id: str = "") -> None:
 
 def finish(
     run: Run,
-    verdict: dict[str, Any] | None = None,
-    baseline: dict[str, Any] | None = None,
+    verdict: Verdict | None = None,
+    baseline: Baseline | None = None,
     error: str = "",
 ) -> None:
     """Save the outcome; a passed or failed check grades the card it was shown on and counts
@@ -189,7 +190,7 @@ def compares_versions(content: dict[str, Any]) -> bool:
     return bool(content.get("starter")) and ("virtual_seconds" in checks or "concurrency" in checks)
 
 
-def baseline_for(card: Card, content: dict[str, Any]) -> dict[str, Any] | None:
+def baseline_for(card: Card, content: dict[str, Any]) -> Baseline | None:
     """The starter's run, to draw beside the learner's; run once per starter text and cached."""
     if not compares_versions(content):
         return None
@@ -198,7 +199,12 @@ def baseline_for(card: Card, content: dict[str, Any]) -> dict[str, Any] | None:
     verdict = cache.get(key)
     if verdict is None:
         full = running.run(starter)
-        verdict = {k: full[k] for k in ("status", "virtual_seconds", "tasks", "events")}
+        verdict = Baseline(
+            status=full["status"],
+            virtual_seconds=full["virtual_seconds"],
+            tasks=full["tasks"],
+            events=full["events"],
+        )
         cache.set(key, verdict, 24 * 3600)
     return verdict
 
