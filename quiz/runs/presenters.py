@@ -62,8 +62,14 @@ def code_context(presentation: Presentation, run: Run | None = None) -> dict[str
     return context
 
 
-def describe(verdict: Verdict, baseline: Baseline | None) -> dict[str, Any]:
-    """The verdict as the page shows it: words, ticks, events with lines, and the timelines."""
+def describe(
+    verdict: Verdict, baseline: Baseline | None = None, seconds: float | None = None
+) -> dict[str, Any]:
+    """The verdict as a page shows it: words, ticks, events with lines, and the timelines.
+
+    The learner's code card and the author's proof both show verdicts through this; `seconds`
+    fixes the timeline's time scale, so that several runs shown together can be compared.
+    """
     events: list[dict[str, Any]] = []
     for event in verdict.get("events", []):
         shown = {
@@ -84,7 +90,11 @@ def describe(verdict: Verdict, baseline: Baseline | None) -> dict[str, Any]:
     exception = verdict.get("exception") or {}
     lines = sorted({e["line"] for e in events if e["line"]} | {exception.get("line") or 0} - {0})
     checks = [
-        {"passed": check.get("passed"), "message": word(check.get("message"))}
+        {
+            "name": check.get("name"),
+            "passed": check.get("passed"),
+            "message": word(check.get("message")),
+        }
         for check in verdict.get("checks", [])
     ]
     described: dict[str, Any] = {
@@ -100,16 +110,18 @@ def describe(verdict: Verdict, baseline: Baseline | None) -> dict[str, Any]:
         "program_seconds": timeline.seconds_text(float(verdict.get("virtual_seconds") or 0)),
         "computed_ms": round(float(verdict.get("wall_seconds") or 0) * 1000),
         "sandbox": verdict.get("sandbox", ""),
-        "timelines": timelines(verdict, baseline),
+        "timelines": timelines(verdict, baseline, seconds),
     }
     return described
 
 
-def timelines(verdict: Verdict, baseline: Baseline | None) -> list[dict[str, Any]]:
+def timelines(
+    verdict: Verdict, baseline: Baseline | None, seconds: float | None = None
+) -> list[dict[str, Any]]:
     """One timeline, or the starter's beside the learner's on the same time scale."""
     # A starter that fails or never starts the loop has no picture worth comparing with.
     if not baseline or baseline.get("status") != "ok" or not baseline.get("tasks"):
-        return [{"caption": "", "svg": timeline.draw(verdict)}]
+        return [{"caption": "", "svg": timeline.draw(verdict, seconds=seconds)}]
     seconds = timeline.scale_for(baseline, verdict)
     return [
         {
