@@ -137,8 +137,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Don't let a Redis host that does not answer hang a request.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 
-# Learners' code runs: Celery's time limits sit above the sandbox's own (10 s); a run still
-# "running" after the hard limit plus the grace ends as an error the learner can retry.
+# Learners' code runs: the one place their limits are defaulted. Celery's time limits sit above
+# the sandbox's own wall-clock limit (runner.Limits.wall_seconds); a run still "running" after
+# the hard limit plus the grace ends as an error the learner can retry.
 CODE_RUN_SOFT_LIMIT = float(os.environ.get("CODE_RUN_SOFT_LIMIT", 15))
 CODE_RUN_HARD_LIMIT = float(os.environ.get("CODE_RUN_HARD_LIMIT", 20))
 CODE_RUN_GRACE = float(os.environ.get("CODE_RUN_GRACE", 5))

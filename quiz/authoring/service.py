@@ -27,6 +27,7 @@ from quiz.models import (
     Source,
     Status,
 )
+from quiz.runs.verdicts import Verdict
 
 CODE_FIELDS = ("starter", "solution", "wrong", "checks")
 # Stored beside a predict card's text, never written by a teacher: the snippet's real output.
@@ -139,7 +140,7 @@ class SolutionRun:
 
     label: str
     code: str
-    verdict: dict[str, Any]
+    verdict: Verdict
     must_fail: str | None = None  # the check a wrong solution is written to fail
 
     @property

@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -298,8 +297,8 @@ def _run_checks(form: CardForm) -> dict[str, Any]:
 
 def _runs_view(proof: authoring.Proof) -> dict[str, Any]:
     from quiz.runs import timeline
+    from quiz.runs.presenters import describe
 
-    language = (get_language() or "en").split("-")[0]
     scale = timeline.scale_for(*(run.verdict for run in proof.runs))
     return {
         "ok": proof.ok,
@@ -310,20 +309,7 @@ def _runs_view(proof: authoring.Proof) -> dict[str, Any]:
                 "must_fail": run.must_fail,
                 "as_intended": run.as_intended,
                 "failed": run.failed,
-                "status": run.verdict.get("status"),
-                "stdout": run.verdict.get("stdout", ""),
-                "stderr": run.verdict.get("stderr", ""),
-                "virtual": timeline.seconds_text(float(run.verdict.get("virtual_seconds") or 0)),
-                "wall_ms": round(1000 * float(run.verdict.get("wall_seconds") or 0)),
-                "checks": [
-                    {
-                        "name": check["name"],
-                        "passed": check["passed"],
-                        "message": check["message"].get(language) or check["message"]["en"],
-                    }
-                    for check in run.verdict.get("checks", [])
-                ],
-                "timeline": timeline.draw(run.verdict, seconds=scale),
+                **describe(run.verdict, seconds=scale),
             }
             for run in proof.runs
         ],

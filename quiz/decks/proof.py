@@ -8,9 +8,11 @@ from typing import Any
 
 from quiz.decks.fileformat import CardSource, DeckSource
 from quiz.models import CardText
+from quiz.runs.messages import word
+from quiz.runs.verdicts import Verdict
 
 # (source, spec or None) → the runner's verdict.
-RunSource = Callable[[str, "dict[str, Any] | None"], "dict[str, Any]"]
+RunSource = Callable[[str, "dict[str, Any] | None"], Verdict]
 
 
 @dataclass
@@ -57,12 +59,13 @@ def check_card(card: CardSource, deck: DeckSource, run: RunSource) -> CardReport
     return report
 
 
-def failed_summary(verdict: dict[str, Any]) -> str:
+def failed_summary(verdict: Verdict) -> str:
     failed = [c for c in verdict.get("checks", []) if not c["passed"]]
-    return "; ".join(f"{c['name']}: {c['message']['en']}" for c in failed) or verdict["status"]
+    summary = "; ".join(f"{c['name']}: {word(c['message'], 'en')}" for c in failed)
+    return summary or verdict["status"]
 
 
-def store_predict_output(deck: DeckSource, card: CardSource, verdict: dict[str, Any]) -> None:
+def store_predict_output(deck: DeckSource, card: CardSource, verdict: Verdict) -> None:
     """Keep the output on the loaded card, if the loaded card has this very snippet."""
     for text in CardText.objects.filter(
         card__deck__slug=deck.deck, card__key=card.id, language=deck.language

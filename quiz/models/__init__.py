@@ -10,7 +10,6 @@ from quiz.models.decks import (
     DeckText,
     Source,
     Status,
-    pick_language,
 )
 from quiz.models.fitting import FittedParameters
 from quiz.models.runs import Run
@@ -33,7 +32,6 @@ __all__ = [
     "Source",
     "Status",
     "outcome_sql",
-    "pick_language",
     "replace_all",
     "review_day_sql",
     "utc_day",

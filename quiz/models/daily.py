@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from quiz.models.decks import Card
 from quiz.models.runs import Run
 from quiz.models.study import Progress, Review
+from quiz.runs.verdicts import Verdict
 
 
 class CheckDay(models.Model):
@@ -38,7 +39,7 @@ class CheckDay(models.Model):
         return f"{self.card} · {self.day} · {self.name}: {self.failed}/{self.attempts}"
 
     @classmethod
-    def add(cls, run: Run, verdict: dict[str, Any] | None, sign: int = 1) -> None:
+    def add(cls, run: Run, verdict: Verdict | None, sign: int = 1) -> None:
         """Count a graded run's checks into its day (sign 1), or take them out again (sign -1)."""
         counts: dict[str, list[int]] = {}
         for check in (verdict or {}).get("checks") or []:

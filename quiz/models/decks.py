@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from quiz.languages import pick
 
 KIND_CHOICES = [
     ("basic", _("Basic")),
@@ -90,7 +89,7 @@ class Deck(models.Model):
 
     def text(self, language: str | None = None) -> DeckText:
         """The deck's title and description in the given (or current) language, or its first."""
-        return pick_language(list(self.texts.all()), language or get_language())
+        return pick({text.language: text for text in self.texts.all()}, language)
 
     @property
     def title(self) -> str:
@@ -146,7 +145,7 @@ class Card(models.Model):
         return f"{self.deck.slug}/{self.key}"
 
     def text(self, language: str | None = None) -> CardText:
-        return pick_language(list(self.texts.all()), language or get_language())
+        return pick({text.language: text for text in self.texts.all()}, language)
 
 
 class CardText(models.Model):
@@ -171,15 +170,3 @@ class CardText(models.Model):
     @property
     def back(self) -> str:
         return self.content.get("back", "")
-
-
-def pick_language(texts: list[Any], language: str) -> Any:
-    """The text in `language`, else English, else the first there is."""
-    by_language = {t.language: t for t in texts}
-    short = (language or "en").split("-")[0]
-    for candidate in (short, "en"):
-        if candidate in by_language:
-            return by_language[candidate]
-    if not texts:
-        raise LookupError("no text in any language")
-    return texts[0]

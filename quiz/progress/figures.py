@@ -38,6 +38,7 @@ from quiz.models import (
     Run,
     outcome_sql,
 )
+from quiz.runs.verdicts import Verdict
 
 # Anki's line between young and mature cards. The interval FSRS gives a card is its stability
 # at the deck's desired retention of 0.9, so the stability before a review stands for it.
@@ -286,7 +287,7 @@ def recent_runs(user: AbstractBaseUser, limit: int = RECENT_RUNS) -> list[Run]:
     )
 
 
-def failed_checks(verdict: dict[str, Any] | None) -> list[str]:
+def failed_checks(verdict: Verdict | None) -> list[str]:
     """Names of the checks a run's verdict failed."""
     checks = (verdict or {}).get("checks") or []
     return [check["name"] for check in checks if not check.get("passed")]

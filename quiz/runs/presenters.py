@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from quiz.models import Presentation, Run
 from quiz.runs import service as coding
 from quiz.runs import timeline
+from quiz.runs.messages import word
+from quiz.runs.verdicts import Baseline, Verdict
 
 MAX_EVENTS = 20
 # Two timelines side by side: each narrower, so its text stays as large as a single one's.
@@ -33,14 +35,6 @@ EVENT_WORDS = {
     "unretrieved_exception": gettext_lazy("Exception never retrieved"),
     "virtual_timeout": gettext_lazy("Ran too long"),
 }
-
-
-def in_language(message: dict[str, str] | str | None) -> str:
-    """A verdict message ({en, ru}) in the learner's language."""
-    if not isinstance(message, dict):
-        return message or ""
-    language = (get_language() or "en").split("-")[0]
-    return message.get(language) or message.get("en") or ""
 
 
 def code_context(presentation: Presentation, run: Run | None = None) -> dict[str, Any]:
@@ -68,14 +62,20 @@ def code_context(presentation: Presentation, run: Run | None = None) -> dict[str
     return context
 
 
-def describe(verdict: dict[str, Any], baseline: dict[str, Any] | None) -> dict[str, Any]:
-    """The verdict as the page shows it: words, ticks, events with lines, and the timelines."""
+def describe(
+    verdict: Verdict, baseline: Baseline | None = None, seconds: float | None = None
+) -> dict[str, Any]:
+    """The verdict as a page shows it: words, ticks, events with lines, and the timelines.
+
+    The learner's code card and the author's proof both show verdicts through this; `seconds`
+    fixes the timeline's time scale, so that several runs shown together can be compared.
+    """
     events: list[dict[str, Any]] = []
     for event in verdict.get("events", []):
         shown = {
             "kind": EVENT_WORDS.get(event.get("kind"), event.get("kind")),
             "line": event.get("line"),
-            "message": in_language(event.get("message")),
+            "message": word(event.get("message")),
             "times": 1,
         }
         # The same blocking call in a loop is one problem: say it once, with how often.
@@ -90,7 +90,11 @@ def describe(verdict: dict[str, Any], baseline: dict[str, Any] | None) -> dict[s
     exception = verdict.get("exception") or {}
     lines = sorted({e["line"] for e in events if e["line"]} | {exception.get("line") or 0} - {0})
     checks = [
-        {"passed": check.get("passed"), "message": in_language(check.get("message"))}
+        {
+            "name": check.get("name"),
+            "passed": check.get("passed"),
+            "message": word(check.get("message")),
+        }
         for check in verdict.get("checks", [])
     ]
     described: dict[str, Any] = {
@@ -106,16 +110,18 @@ def describe(verdict: dict[str, Any], baseline: dict[str, Any] | None) -> dict[s
         "program_seconds": timeline.seconds_text(float(verdict.get("virtual_seconds") or 0)),
         "computed_ms": round(float(verdict.get("wall_seconds") or 0) * 1000),
         "sandbox": verdict.get("sandbox", ""),
-        "timelines": timelines(verdict, baseline),
+        "timelines": timelines(verdict, baseline, seconds),
     }
     return described
 
 
-def timelines(verdict: dict[str, Any], baseline: dict[str, Any] | None) -> list[dict[str, Any]]:
+def timelines(
+    verdict: Verdict, baseline: Baseline | None, seconds: float | None = None
+) -> list[dict[str, Any]]:
     """One timeline, or the starter's beside the learner's on the same time scale."""
     # A starter that fails or never starts the loop has no picture worth comparing with.
     if not baseline or baseline.get("status") != "ok" or not baseline.get("tasks"):
-        return [{"caption": "", "svg": timeline.draw(verdict)}]
+        return [{"caption": "", "svg": timeline.draw(verdict, seconds=seconds)}]
     seconds = timeline.scale_for(baseline, verdict)
     return [
         {

@@ -4,12 +4,13 @@ check that guards production."""
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
+from quiz.runs.verdicts import Verdict
 from runner import bwrap_available as bubblewrap_available
 
 _lock = threading.Lock()
@@ -28,8 +29,8 @@ def runner() -> Any:
         return _runner
 
 
-def run(source: str, spec: dict[str, Any] | None = None) -> dict[str, Any]:
-    return runner().run(source, spec=spec)
+def run(source: str, spec: dict[str, Any] | None = None) -> Verdict:
+    return cast(Verdict, runner().run(source, spec=spec))
 
 
 def predict_output(snippet: str) -> tuple[str, str]:

@@ -19,14 +19,10 @@ from kombu.exceptions import OperationalError
 
 from quiz.models import Card, CheckDay, Presentation, Run
 from quiz.runs import sandbox as running
+from quiz.runs.verdicts import Baseline, Verdict
 from runner import SpecError
 
 logger = logging.getLogger(__name__)
-
-# The sandbox stops a program after 10 s of real time; the task's limits sit above that so the
-# sandbox, not Celery, ends a slow program and the learner gets the sandbox's verdict.
-SOFT_LIMIT_SECONDS = float(getattr(settings, "CODE_RUN_SOFT_LIMIT", 15))
-HARD_LIMIT_SECONDS = float(getattr(settings, "CODE_RUN_HARD_LIMIT", 20))
 
 ERRORS = {
     "queue_down": _(
@@ -49,16 +45,14 @@ class RunRefused(Exception):
         self.status = status
 
 
-def limit(name: str, default: float) -> float:
-    """A tunable limit: tests and deployments set it in settings (see README)."""
-    return float(getattr(settings, name, default))
+def limit(name: str) -> float:
+    """A tunable limit, read when needed: settings give every default (see README)."""
+    return float(getattr(settings, name))
 
 
 def stale_after() -> timedelta:
     """A run still "running" this long after it started has lost its worker."""
-    return timedelta(
-        seconds=limit("CODE_RUN_HARD_LIMIT", HARD_LIMIT_SECONDS) + limit("CODE_RUN_GRACE", 5)
-    )
+    return timedelta(seconds=limit("CODE_RUN_HARD_LIMIT") + limit("CODE_RUN_GRACE"))
 
 
 def sweep_stale(now: datetime | None = None, **filters: Any) -> int:
@@ -67,7 +61,7 @@ def sweep_stale(now: datetime | None = None, **filters: Any) -> int:
     lost = Run.objects.filter(
         status=Run.Status.RUNNING, started_at__lt=now - stale_after(), **filters
     ).update(status=Run.Status.ERROR, error="lost", finished_at=now)
-    waited = timedelta(seconds=limit("CODE_RUN_QUEUE_TIMEOUT", 60))
+    waited = timedelta(seconds=limit("CODE_RUN_QUEUE_TIMEOUT"))
     not_picked = Run.objects.filter(
         status=Run.Status.QUEUED, created_at__lt=now - waited, **filters
     ).update(status=Run.Status.ERROR, error="not_picked", finished_at=now)
@@ -95,12 +89,12 @@ def submit(
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         mine = Run.objects.filter(user=user)
         in_flight = mine.filter(status__in=[Run.Status.QUEUED, Run.Status.RUNNING]).count()
-        if in_flight >= limit("CODE_RUNS_IN_FLIGHT", 2):
+        if in_flight >= limit("CODE_RUNS_IN_FLIGHT"):
             raise RunRefused(
                 _("Your previous run has not finished yet. Wait for its result, then try again.")
             )
         last_minute = mine.filter(created_at__gte=now - timedelta(minutes=1)).count()
-        if last_minute >= limit("CODE_RUNS_PER_MINUTE", 20):
+        if last_minute >= limit("CODE_RUNS_PER_MINUTE"):
             raise RunRefused(_("That is a lot of runs in one minute. Take a breath and try again."))
         run = Run.objects.create(
             user=user, card=card, presentation=presentation, code=code, kind=kind, created_at=now
@@ -118,7 +112,7 @@ def enqueue(run: Run) -> None:
         execute_run.apply_async(
             args=[str(run.run_id)],
             task_id=str(run.run_id),
-            expires=limit("CODE_RUN_QUEUE_TIMEOUT", 60),
+            expires=limit("CODE_RUN_QUEUE_TIMEOUT"),
             retry=True,
             retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.2},
         )
@@ -158,8 +152,8 @@ def execute(run_id: str, task_id: str = "") -> None:
 
 def finish(
     run: Run,
-    verdict: dict[str, Any] | None = None,
-    baseline: dict[str, Any] | None = None,
+    verdict: Verdict | None = None,
+    baseline: Baseline | None = None,
     error: str = "",
 ) -> None:
     """Save the outcome; a passed or failed check grades the card it was shown on and counts
@@ -189,7 +183,7 @@ def compares_versions(content: dict[str, Any]) -> bool:
     return bool(content.get("starter")) and ("virtual_seconds" in checks or "concurrency" in checks)
 
 
-def baseline_for(card: Card, content: dict[str, Any]) -> dict[str, Any] | None:
+def baseline_for(card: Card, content: dict[str, Any]) -> Baseline | None:
     """The starter's run, to draw beside the learner's; run once per starter text and cached."""
     if not compares_versions(content):
         return None
@@ -198,7 +192,12 @@ def baseline_for(card: Card, content: dict[str, Any]) -> dict[str, Any] | None:
     verdict = cache.get(key)
     if verdict is None:
         full = running.run(starter)
-        verdict = {k: full[k] for k in ("status", "virtual_seconds", "tasks", "events")}
+        verdict = Baseline(
+            status=full["status"],
+            virtual_seconds=full["virtual_seconds"],
+            tasks=full["tasks"],
+            events=full["events"],
+        )
         cache.set(key, verdict, 24 * 3600)
     return verdict
 

@@ -5,17 +5,21 @@ One row per task over virtual time. A task is *scheduled* from creation to its f
 *blocking the loop* while a blocking call (time.sleep) holds the event loop; that stretch is
 also shaded across every row, since no task could run during it. Steps themselves take no
 virtual time, so they are drawn as short dark marks.
+
+This module computes the geometry; quiz/runs/timeline.html draws it, as the progress charts do.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import ClassVar
 
-from django.utils.html import escape, format_html
+from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+
+from quiz.runs.verdicts import Baseline, TaskSpan
 
 MAX_ROWS = 12
 ROW = 30
@@ -24,6 +28,7 @@ TOP = 26
 AXIS = 28
 LEGEND = 24
 STEPS = (0.1, 0.2, 0.25, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600)
+TEMPLATE = "quiz/runs/timeline.html"
 
 
 @dataclass
@@ -38,6 +43,53 @@ class Layout:
         return round(self.left + span * max(0.0, min(t, self.seconds)) / self.seconds, 2)
 
 
+@dataclass(frozen=True)
+class Rect:
+    x: float
+    y: float
+    width: float
+    height: float
+    css: str
+    rx: int = 0
+    tip: str = ""  # shown on hover
+    shape: ClassVar[str] = "rect"
+
+
+@dataclass(frozen=True)
+class Line:
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    css: str
+    shape: ClassVar[str] = "line"
+
+
+@dataclass(frozen=True)
+class Text:
+    x: float
+    y: float
+    text: str
+    css: str
+    anchor: str = ""
+    task: str | None = None  # a row's label ends with the task's name, smaller
+    shape: ClassVar[str] = "text"
+
+
+Shape = Rect | Line | Text
+
+
+@dataclass
+class Timeline:
+    """The SVG's frame and its shapes in drawing order, in SVG units; the template draws them."""
+
+    width: int
+    top: int
+    height: int
+    title: str
+    shapes: list[Shape]
+
+
 def seconds_text(seconds: float) -> str:
     """3 → "3 s", 0.25 → "0.25 s", in the learner's language."""
     number = f"{seconds:.2f}".rstrip("0").rstrip(".")
@@ -48,7 +100,7 @@ def tick_step(seconds: float) -> float:
     return next((step for step in STEPS if seconds / step <= 8), STEPS[-1])
 
 
-def scale_for(*verdicts: dict[str, Any] | None) -> float:
+def scale_for(*verdicts: Baseline | None) -> float:
     """One time scale for runs drawn side by side, so equal lengths mean equal time."""
     longest = max((float(v.get("virtual_seconds") or 0) for v in verdicts if v), default=0.0)
     ends = [float(span.get("finished") or 0) for v in verdicts if v for span in v.get("tasks", [])]
@@ -60,13 +112,26 @@ def scale_for(*verdicts: dict[str, Any] | None) -> float:
 
 
 def draw(
-    verdict: dict[str, Any], seconds: float | None = None, width: int = 720, legend: bool = True
+    verdict: Baseline, seconds: float | None = None, width: int = 720, legend: bool = True
 ) -> SafeString:
     """The timeline as inline SVG; `seconds` fixes the time scale (to compare two runs)."""
     tasks = [span for span in verdict.get("tasks", []) if span.get("created") is not None]
-    end = float(verdict.get("virtual_seconds") or 0)
     if not tasks:
-        return _no_tasks(width)
+        note = _("No tasks ran: the program never started the event loop.")
+        return _render({"width": width, "note": note})
+    return _render({"timeline": geometry(verdict, tasks, seconds, width, legend)})
+
+
+def _render(context: dict[str, object]) -> SafeString:
+    # The template escapes every text in it, task names from the learner's code included.
+    return mark_safe(render_to_string(TEMPLATE, context).strip())  # noqa: S308
+
+
+def geometry(
+    verdict: Baseline, tasks: list[TaskSpan], seconds: float | None, width: int, legend: bool
+) -> Timeline:
+    """Where everything goes: blocked stretches, axis, one row per task (the first MAX_ROWS)."""
+    end = float(verdict.get("virtual_seconds") or 0)
     # Room on the right for how a task ended ("✗ ValueError", "still waiting").
     marked = any(_end_mark(span) for span in tasks)
     layout = Layout(
@@ -86,39 +151,16 @@ def draw(
     }
     # The strip above the rows is for "loop blocked" labels; without any, the view skips it.
     skip = 0 if any(span.get("blocked") for span in tasks) else TOP - 10
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline-svg" viewBox="0 {skip} {width} '
-        f'{height - skip}" width="{width}" height="{height - skip}" role="img" '
-        f'aria-label="{escape(title)}">',
-        f"<title>{escape(title)}</title>",
-        STYLE,
-        _defs(),
-    ]
-    parts += _blocked_bands(tasks, layout, plot_bottom)
-    parts += _axis(layout, plot_bottom)
+    shapes = _blocked_bands(tasks, layout, plot_bottom) + _axis(layout, plot_bottom)
     for index, span in enumerate(shown):
-        parts += _row(span, TOP + index * ROW, layout, end)
+        shapes += _row(span, TOP + index * ROW, layout, end)
     if len(tasks) > MAX_ROWS:
         more = _("… and %(count)s more tasks") % {"count": len(tasks) - MAX_ROWS}
-        y = TOP + MAX_ROWS * ROW + ROW // 2 + 4
-        parts.append(f'<text x="8" y="{y}" class="tl-label">{escape(more)}</text>')
-    parts += key
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308  (every text in it went through escape)
+        shapes.append(Text(8, TOP + MAX_ROWS * ROW + ROW // 2 + 4, more, "tl-label"))
+    return Timeline(width, top=skip, height=height - skip, title=title, shapes=shapes + key)
 
 
-def _defs() -> str:
-    return (
-        "<defs>"
-        '<pattern id="tl-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
-        'patternTransform="rotate(45)"><rect width="6" height="6" fill="#e03131"/>'
-        '<line x1="0" y1="0" x2="0" y2="6" stroke="#fff" stroke-width="2" '
-        'stroke-opacity=".45"/></pattern>'
-        "</defs>"
-    )
-
-
-def _blocked_bands(tasks: list[dict[str, Any]], layout: Layout, bottom: int) -> list[str]:
+def _blocked_bands(tasks: list[TaskSpan], layout: Layout, bottom: int) -> list[Shape]:
     """While the loop is blocked no task can run: shade that stretch over every row.
 
     Back-to-back blocking calls make one stretch, labelled once.
@@ -129,68 +171,50 @@ def _blocked_bands(tasks: list[dict[str, Any]], layout: Layout, bottom: int) -> 
             stretches[-1][1] = max(stretches[-1][1], stop)
         else:
             stretches.append([start, stop])
-    label = escape(_("loop blocked"))
-    parts = []
+    label = _("loop blocked")
+    shapes: list[Shape] = []
     for start, stop in stretches:
         x1, x2 = layout.x(start), layout.x(stop)
-        parts.append(
-            f'<rect x="{x1}" y="{TOP - 6}" width="{max(x2 - x1, 2)}" '
-            f'height="{bottom - TOP + 6}" class="tl-band"/>'
-        )
-        parts.append(
-            f'<text x="{(x1 + x2) / 2}" y="{TOP - 10}" text-anchor="middle" '
-            f'class="tl-band-label">{label}</text>'
-        )
-    return parts
+        shapes.append(Rect(x1, TOP - 6, max(x2 - x1, 2), bottom - TOP + 6, "tl-band"))
+        shapes.append(Text((x1 + x2) / 2, TOP - 10, label, "tl-band-label", anchor="middle"))
+    return shapes
 
 
-def _axis(layout: Layout, bottom: int) -> list[str]:
+def _axis(layout: Layout, bottom: int) -> list[Shape]:
     step = tick_step(layout.seconds)
-    parts = [
-        f'<line x1="{layout.left}" y1="{bottom}" x2="{layout.width - layout.right}" '
-        f'y2="{bottom}" class="tl-axis"/>'
+    shapes: list[Shape] = [
+        Line(layout.left, bottom, layout.width - layout.right, bottom, "tl-axis")
     ]
     count = int(round(layout.seconds / step))
     for i in range(count + 1):
         t = i * step
         x = layout.x(t)
-        parts.append(f'<line x1="{x}" y1="{TOP - 4}" x2="{x}" y2="{bottom + 4}" class="tl-grid"/>')
-        parts.append(
-            f'<text x="{x}" y="{bottom + 17}" text-anchor="middle" class="tl-tick">'
-            f"{escape(seconds_text(t))}</text>"
-        )
+        shapes.append(Line(x, TOP - 4, x, bottom + 4, "tl-grid"))
+        shapes.append(Text(x, bottom + 17, seconds_text(t), "tl-tick", anchor="middle"))
     caption = _("program time")
-    parts.append(
-        f'<text x="{layout.left - 14}" y="{bottom + 17}" text-anchor="end" class="tl-tick">'
-        f"{escape(caption)}</text>"
-    )
-    return parts
+    shapes.append(Text(layout.left - 14, bottom + 17, caption, "tl-tick", anchor="end"))
+    return shapes
 
 
-def _row(span: dict[str, Any], top: int, layout: Layout, end: float) -> list[str]:
-    created = float(span["created"])
+def _row(span: TaskSpan, top: int, layout: Layout, end: float) -> list[Shape]:
+    created = float(span["created"] or 0)
     started = span.get("started")
     finished = span.get("finished")
     stop = float(finished) if finished is not None else end
     y = top + (ROW - BAR) // 2
     name = span.get("coro") or span.get("name") or "?"
     label = f"{name}()" if span.get("coro") else name
-    parts = [
-        f'<text x="{layout.left - 8}" y="{y + BAR - 3}" text-anchor="end" class="tl-label">'
-        f'{escape(label)}<tspan class="tl-task"> {escape(span.get("name", ""))}</tspan></text>'
-    ]
+    task = span.get("name", "")
+    shapes: list[Shape] = [Text(layout.left - 8, y + BAR - 3, label, "tl-label", "end", task)]
 
     def bar(start: float, stop: float, css: str, what: str) -> None:
         x1, x2 = layout.x(start), layout.x(stop)
         tip = f"{what}: {seconds_text(start)} – {seconds_text(stop)}"
-        parts.append(
-            f'<rect x="{x1}" y="{y}" width="{max(x2 - x1, 1.5)}" height="{BAR}" rx="3" '
-            f'class="{css}"><title>{escape(tip)}</title></rect>'
-        )
+        shapes.append(Rect(x1, y, max(x2 - x1, 1.5), BAR, css, rx=3, tip=tip))
 
     if started is None:
         bar(created, stop, "tl-scheduled", _("scheduled, never started"))
-        return parts
+        return shapes
     started = float(started)
     if started > created:
         bar(created, started, "tl-scheduled", _("scheduled"))
@@ -203,25 +227,20 @@ def _row(span: dict[str, Any], top: int, layout: Layout, end: float) -> list[str
         moments.add(float(finished))
     for t in sorted(moments):
         x = min(layout.x(t), layout.width - layout.right - 3)
-        parts.append(f'<rect x="{x}" y="{y - 2}" width="3" height="{BAR + 4}" class="tl-step"/>')
+        shapes.append(Rect(x, y - 2, 3, BAR + 4, "tl-step"))
     for a, b in span.get("blocked", []):
         bar(float(a), float(b), "tl-blocked", _("blocked the event loop"))
         x1, x2 = layout.x(float(a)), layout.x(float(b))
         text = _("blocked %(seconds)s") % {"seconds": seconds_text(float(b) - float(a))}
         if x2 - x1 > 70:
-            parts.append(
-                f'<text x="{(x1 + x2) / 2}" y="{y + BAR - 4}" text-anchor="middle" '
-                f'class="tl-blocked-label">{escape(text)}</text>'
-            )
+            shapes.append(Text((x1 + x2) / 2, y + BAR - 4, text, "tl-blocked-label", "middle"))
     mark = _end_mark(span)
     if mark:
-        parts.append(
-            f'<text x="{layout.x(stop) + 5}" y="{y + BAR - 3}" class="tl-end">{escape(mark)}</text>'
-        )
-    return parts
+        shapes.append(Text(layout.x(stop) + 5, y + BAR - 3, mark, "tl-end"))
+    return shapes
 
 
-def _end_mark(span: dict[str, Any]) -> str:
+def _end_mark(span: TaskSpan) -> str:
     """How a task ended, when not normally: its exception, cancelled, or still waiting."""
     result = span.get("result")
     if result == "error":
@@ -233,54 +252,21 @@ def _end_mark(span: dict[str, Any]) -> str:
     return ""
 
 
-def _no_tasks(width: int) -> SafeString:
-    note = _("No tasks ran: the program never started the event loop.")
-    return format_html(
-        '<svg xmlns="http://www.w3.org/2000/svg" class="timeline-svg" viewBox="0 0 {} 30" '
-        'width="{}" height="30" role="img" aria-label="{}">{}<text x="8" y="19">{}</text></svg>',
-        width,
-        width,
-        note,
-        mark_safe(STYLE),  # noqa: S308  (a constant)
-        note,
-    )
-
-
-def _legend(top: int, width: int) -> tuple[list[str], int]:
-    """The key to the colours, wrapped to the width; returns its parts and its height."""
+def _legend(top: int, width: int) -> tuple[list[Shape], int]:
+    """The key to the colours, wrapped to the width; returns its shapes and its height."""
     items = [
         ("tl-step", _("runs a step")),
         ("tl-waiting", _("waiting (sleep, I/O)")),
         ("tl-awaiting", _("waiting for other tasks")),
         ("tl-blocked", _("blocks the event loop")),
     ]
-    parts = []
+    shapes: list[Shape] = []
     x, y = 8, top
     for css, text in items:
         wide = 32 + int(len(text) * 7.2)
         if x > 8 and x + wide > width:
             x, y = 8, y + LEGEND - 6
-        parts.append(f'<rect x="{x}" y="{y + 4}" width="14" height="12" rx="2" class="{css}"/>')
-        parts.append(f'<text x="{x + 19}" y="{y + 14}" class="tl-legend">{escape(text)}</text>')
+        shapes.append(Rect(x, y + 4, 14, 12, css, rx=2))
+        shapes.append(Text(x + 19, y + 14, text, "tl-legend"))
         x += wide
-    return parts, y - top + LEGEND - 4
-
-
-STYLE = (
-    "<style>"
-    ".timeline-svg text{font:13px system-ui,'DejaVu Sans',sans-serif;fill:#1d2433}"
-    ".timeline-svg .tl-task{fill:#5f6b7f;font-size:11px}"
-    ".timeline-svg .tl-tick,.timeline-svg .tl-legend{fill:#5f6b7f;font-size:12px}"
-    ".tl-axis{stroke:#5f6b7f;stroke-width:1}"
-    ".tl-grid{stroke:#dde2ec;stroke-width:1}"
-    ".tl-scheduled{fill:#fff;stroke:#adb5bd;stroke-dasharray:3 2}"
-    ".tl-waiting{fill:#a5d8ff;stroke:#4dabf7}"
-    ".tl-awaiting{fill:#e9ecef;stroke:#ced4da}"
-    ".tl-step{fill:#1d2433}"
-    ".tl-blocked{fill:url(#tl-hatch);stroke:#c92a2a}"
-    ".tl-band{fill:#ffe3e3;opacity:.75}"
-    ".timeline-svg .tl-band-label{fill:#c92a2a;font-size:12px;font-weight:600}"
-    ".timeline-svg .tl-blocked-label{fill:#fff;font-size:12px;font-weight:700}"
-    ".timeline-svg .tl-end{fill:#c92a2a;font-size:12px}"
-    "</style>"
-)
+    return shapes, y - top + LEGEND - 4

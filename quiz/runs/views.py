@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from quiz.models import Presentation, Run
 from quiz.runs import service as coding
 from quiz.runs.presenters import code_context
-from quiz.study import views
+from quiz.study.presenters import study_context
 
 
 class CodeForm(forms.Form):
@@ -74,7 +74,8 @@ def show_run(request: HttpRequest, run: Run) -> HttpResponse:
     assert presentation is not None
     presentation.refresh_from_db()
     if run.kind == Run.Kind.CHECK and run.finished and presentation.correct is not None:
-        response = views.render_study(request, presentation.card.deck, presentation=presentation)
+        context = study_context(request.user, presentation.card.deck, presentation=presentation)
+        response = render(request, "quiz/study.html#card", context)
         response["HX-Retarget"] = "#card"
         response["HX-Reswap"] = "outerHTML"
         return response

@@ -1,0 +1,83 @@
+"""What the study page shows: the deck's status and the card in front of the learner."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _lazy
+
+from quiz.models import Deck, Presentation
+from quiz.rendering import render_markdown
+from quiz.runs.presenters import code_context
+from quiz.study import scheduling
+from quiz.study import service as studying
+from quiz.study.grading import Grade, order_permutation
+
+RATING_LABELS = {1: _lazy("Again"), 2: _lazy("Hard"), 3: _lazy("Good"), 4: _lazy("Easy")}
+
+
+def study_context(
+    user: AbstractBaseUser,
+    deck: Deck,
+    presentation: Presentation | None = None,
+    result: Grade | None = None,
+    revealed: bool = False,
+) -> dict[str, Any]:
+    """The study page's context: the deck's status and the card shown (the next due one if none
+    is given)."""
+    now = timezone.now()
+    status = studying.deck_statuses(user, [deck], now)[0]
+    context: dict[str, Any] = {"deck": deck, "status": status}
+    if presentation is None:
+        picked = studying.next_card(user, deck, status, now)
+        if picked:
+            presentation = studying.present(user, *picked, now)
+    if presentation is not None:
+        context.update(card_context(presentation, result, revealed))
+    return context
+
+
+def card_context(
+    presentation: Presentation, result: Grade | None, revealed: bool
+) -> dict[str, Any]:
+    """What the card fragment shows: the question, or the answer with the rating buttons."""
+    card = presentation.card
+    content = card.text().content
+    context: dict[str, Any] = {
+        "presentation": presentation,
+        "card": card,
+        "content": content,
+        "front": render_markdown(content["front"]),
+        "back": render_markdown(content.get("back", "")),
+        "result": result,
+        "revealed": revealed,
+        "buttons": rating_buttons(presentation) if revealed else [],
+    }
+    if card.kind == "order":
+        permutation = order_permutation(str(presentation.token), len(content["items"]))
+        context["shuffled"] = [(i, content["items"][i]) for i in permutation]
+    if card.kind == "choice":
+        context["multiple"] = sum(o["correct"] for o in content["options"]) > 1
+    if card.kind == "code":
+        context.update(code_context(presentation))
+        context["buttons"] = rating_buttons(presentation) if context["revealed"] else []
+    return context
+
+
+def rating_buttons(presentation: Presentation) -> list[dict[str, Any]]:
+    """The allowed ratings, each with the interval it applies (stored when the card was shown)."""
+    allowed = studying.allowed_ratings(presentation)
+    default = 1 if allowed == [1] else 3
+    return [
+        {
+            "value": rating,
+            "label": RATING_LABELS[rating],
+            "interval": scheduling.interval_label(
+                presentation.shown_at, scheduling.due_of(presentation.outcomes[str(rating)])
+            ),
+            "default": rating == default,
+        }
+        for rating in allowed
+    ]
