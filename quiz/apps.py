@@ -12,5 +12,5 @@ class QuizConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from quiz import signals  # noqa: F401  (connects the receivers)
+        from quiz.models import signals  # noqa: F401  (connects the receivers)
         from quiz.runs import sandbox  # noqa: F401  (registers the system check)
