@@ -26,9 +26,9 @@ from quiz.authoring.forms import (
     code_text,
 )
 from quiz.decks.fileformat import write_deck_text
+from quiz.kinds import KINDS
 from quiz.models import KIND_CHOICES, Card, Deck, Source
 
-KINDS = dict(KIND_CHOICES)
 View = Callable[..., HttpResponse]
 
 
@@ -230,7 +230,8 @@ def _card_page(request: HttpRequest, deck: Deck, form: CardForm, card: Card | No
         "card": card,
         "form": form,
         "kind": form.kind,
-        "kind_label": KINDS[form.kind],
+        "kind_spec": KINDS[form.kind],
+        "kind_label": KINDS[form.kind].label,
         "editable": authoring.can_edit(request.user, deck),
         "learners": authoring.learners_of(card) if card else 0,
     }
@@ -252,7 +253,7 @@ def _card_page(request: HttpRequest, deck: Deck, form: CardForm, card: Card | No
             _saved_messages(request, saved, form.cleaned_data["publish"])
             return redirect("author-card-edit", slug=deck.slug, key=saved.card.key)
     context["preview"] = form.preview()
-    if card is not None and card.kind == "predict":
+    if card is not None and card.kind_spec.runs_snippet:
         context["expected"] = card.text().content
     return render(request, "quiz/author/card.html", context)
 
@@ -283,7 +284,8 @@ def card_preview(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     if kind not in KINDS:
         raise Http404
     form = CardForm(request.POST, deck=deck, kind=kind)
-    context = {"preview": form.preview(), "kind": kind, "kind_label": KINDS[kind]}
+    spec = KINDS[kind]
+    context = {"preview": form.preview(), "kind": kind, "kind_spec": spec, "kind_label": spec.label}
     return render(request, "quiz/author/card.html#preview", context)
 
 

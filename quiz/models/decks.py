@@ -9,15 +9,10 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-KIND_CHOICES = [
-    ("basic", _("Basic")),
-    ("choice", _("Choice")),
-    ("type-in", _("Type-in")),
-    ("order", _("Order")),
-    ("predict", _("Predict the output")),
-    ("code", _("Code")),
-]
-AUTO_GRADED = {"choice", "type-in", "order", "predict"}
+from quiz.kinds import KINDS, Kind
+
+KIND_CHOICES = [(kind.name, kind.label) for kind in KINDS.values()]
+AUTO_GRADED = {kind.name for kind in KINDS.values() if kind.auto_graded}
 
 
 class Status(models.TextChoices):
@@ -147,6 +142,11 @@ class Card(models.Model):
 
     def text(self, language: str | None = None) -> CardText:
         return pick_language(list(self.texts.all()), language or get_language())
+
+    @property
+    def kind_spec(self) -> Kind:
+        """What its kind declares (quiz.kinds): content, grading, templates."""
+        return KINDS[self.kind]
 
 
 class CardText(models.Model):
