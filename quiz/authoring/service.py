@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from quiz.decks import loader as loading
-from quiz.decks.fileformat import CardSource, DeckError, DeckSource, WrongSolution, read_deck_text
+from quiz.decks.fileformat import CardSource, DeckError, DeckSource, read_deck_text
 from quiz.models import (
     Card,
     CardText,
@@ -342,30 +342,10 @@ def deck_sources(deck: Deck) -> list[DeckSource]:
         )
         for card in cards:
             content = card.text(text.language).content
-            source.cards.append(card_source(card, content))
+            source.cards.append(CardSource.of(card.key, card.kind, card.tags, content))
         sources.append(source)
     order = {language: n for n, language in enumerate(deck.languages)}
     return sorted(sources, key=lambda s: order.get(s.language, len(order)))
-
-
-def card_source(card: Card, content: dict[str, Any]) -> CardSource:
-    return CardSource(
-        id=card.key,
-        kind=card.kind,
-        line=0,
-        tags=list(card.tags),
-        front=content.get("front", ""),
-        back=content.get("back", ""),
-        options=content.get("options", []),
-        answers=content.get("answers", []),
-        items=content.get("items", []),
-        snippet=content.get("snippet", ""),
-        starter=content.get("starter", ""),
-        solution=content.get("solution", ""),
-        wrong=[WrongSolution(w["check"], w["code"]) for w in content.get("wrong", [])],
-        checks=content.get("checks", {}),
-        hints=content.get("hints", []),
-    )
 
 
 def deck_zip(deck: Deck) -> bytes:
