@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from quiz.decks import loader as loading
 from quiz.decks.fileformat import CardSource, DeckError, DeckSource, read_deck_text
+from quiz.kinds import CardContent
 from quiz.models import (
     Card,
     CardText,
@@ -162,10 +163,10 @@ class CardDraft:
     key: str
     kind: str
     tags: list[str]
-    contents: dict[str, dict[str, Any]]
+    contents: dict[str, CardContent]
 
     @property
-    def first(self) -> dict[str, Any]:
+    def first(self) -> CardContent:
         return next(iter(self.contents.values()))
 
 
