@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from quiz import roles
 from quiz.authoring.service import CardDraft
 from quiz.decks.fileformat import CHOICE_ITEM, ID_RE, LIST_ITEM
+from quiz.kinds import KINDS, CardContent
 from quiz.models import Deck, Status
 from runner.checks import SpecError, validate
 
@@ -189,15 +191,6 @@ class WrongSolutionForm(forms.Form):
 
 WrongSolutionFormSet = forms.formset_factory(WrongSolutionForm, extra=1, max_num=20)
 
-PER_LANGUAGE = {
-    "basic": ("front", "back"),
-    "choice": ("front", "options", "back"),
-    "type-in": ("front", "answers", "back"),
-    "order": ("front", "items", "back"),
-    "predict": ("front", "back"),
-    "code": ("front", "hints", "back"),
-}
-SHARED_CODE = {"predict": ("snippet",), "code": ("starter", "solution")}
 LABELS = {
     "front": _("Question"),
     "back": _("Answer or explanation"),
@@ -208,6 +201,13 @@ LABELS = {
     "snippet": _("Snippet (its output is produced by running it when you save)"),
     "starter": _("Starter code"),
     "solution": _("Reference solution"),
+}
+# How a content field written once per language is read from its text box.
+READERS: dict[str, Callable[[str], Any]] = {
+    "options": lambda text: read_options(text)[0],
+    "answers": read_list,
+    "items": read_list,
+    "hints": read_list,
 }
 
 
@@ -233,24 +233,25 @@ class CardForm(forms.Form):
     def __init__(self, *args: Any, deck: Deck, kind: str, card: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.deck, self.kind, self.card = deck, kind, card
+        self.spec = KINDS[kind]
         self.languages = list(deck.languages) or ["en"]
         for language in self.languages:
             name = LANGUAGE_NAMES.get(language, language)
-            for part in PER_LANGUAGE[kind]:
+            for part in self.spec.editor:
                 rows = 3 if part in ("front", "back") else 5
                 self.fields[f"{part}_{language}"] = forms.CharField(
                     label=f"{LABELS[part]} ({name})",
                     widget=forms.Textarea(attrs={"rows": rows}),
-                    required=part == "front" or (part == "back" and kind == "basic"),
+                    required=part == "front" or (part == "back" and self.spec.back_required),
                     strip=False,
                 )
-        for part in SHARED_CODE.get(kind, ()):
+        for part in self.spec.code:
             self.fields[part] = forms.CharField(
                 label=LABELS[part],
                 widget=forms.Textarea(attrs={**CODE_ATTRS, "aria-label": LABELS[part]}),
                 strip=False,
             )
-        if kind != "code":
+        if not self.spec.checked:
             del self.fields["checks"]
         else:
             self.fields["checks"].required = True
@@ -285,13 +286,13 @@ class CardForm(forms.Form):
         return [
             (
                 LANGUAGE_NAMES.get(language, language),
-                [self[f"{part}_{language}"] for part in PER_LANGUAGE[self.kind]],
+                [self[f"{part}_{language}"] for part in self.spec.editor],
             )
             for language in self.languages
         ]
 
     def code_fields(self) -> list[forms.BoundField]:
-        return [self[part] for part in SHARED_CODE.get(self.kind, ())]
+        return [self[part] for part in self.spec.code]
 
     def clean_key(self) -> str:
         key = self.cleaned_data["key"]
@@ -316,12 +317,12 @@ class CardForm(forms.Form):
         data = super().clean()
         for language in self.languages:
             self._clean_lists(data, language)
-        if self.kind == "code":
+        if self.spec.checked:
             self._clean_wrong(data)
         return data
 
     def _clean_lists(self, data: dict[str, Any], language: str) -> None:
-        if self.kind == "choice" and f"options_{language}" in data:
+        if f"options_{language}" in data:
             options, bad = read_options(data[f"options_{language}"])
             if bad:
                 self.add_error(
@@ -372,32 +373,29 @@ class CardForm(forms.Form):
     def draft(self) -> CardDraft:
         """The card as the deck stores it: one content dict per language."""
         data = self.cleaned_data
-        contents: dict[str, dict[str, Any]] = {}
+        contents: dict[str, CardContent] = {}
         for language in self.languages:
             content: dict[str, Any] = {
                 "front": data[f"front_{language}"].strip(),
                 "back": data.get(f"back_{language}", "").strip(),
             }
-            if self.kind == "choice":
-                content["options"] = read_options(data[f"options_{language}"])[0]
-            elif self.kind == "type-in":
-                content["answers"] = read_list(data[f"answers_{language}"])
-            elif self.kind == "order":
-                content["items"] = read_list(data[f"items_{language}"])
-            elif self.kind == "predict":
-                content["snippet"] = code_text(data["snippet"])
-            elif self.kind == "code":
-                content.update(
-                    starter=code_text(data["starter"]),
-                    solution=code_text(data["solution"]),
-                    wrong=self.wrong_solutions(),
-                    checks=data["checks"],
-                    hints=read_list(data.get(f"hints_{language}", "")),
-                )
-            contents[language] = content
+            for name in self.spec.fields:
+                content[name] = self._content_field(name, language)
+            contents[language] = content  # type: ignore[assignment]
         key = self.card.key if self.card else data["key"]
         tags = [tag.strip() for tag in data.get("tags", "").split(",") if tag.strip()]
         return CardDraft(key=key, kind=self.kind, tags=tags, contents=contents)
+
+    def _content_field(self, name: str, language: str) -> Any:
+        """One field of the kind's content, as typed (code and checks are shared by languages)."""
+        data = self.cleaned_data
+        if name in self.spec.code:
+            return code_text(data[name])
+        if name == "wrong":
+            return self.wrong_solutions()
+        if name == "checks":
+            return data["checks"]
+        return READERS[name](data.get(f"{name}_{language}", ""))
 
     def preview(self) -> list[dict[str, Any]]:
         """What learners would see in each language, read leniently from what is typed so far."""

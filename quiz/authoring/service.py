@@ -15,7 +15,10 @@ from django.utils.translation import gettext as _
 
 from quiz import roles
 from quiz.decks import loader as loading
-from quiz.decks.fileformat import CardSource, DeckError, DeckSource, WrongSolution, read_deck_text
+from quiz.decks import proof
+from quiz.decks.fileformat import CardSource, DeckError, DeckSource, read_deck_text
+from quiz.decks.proof import prove
+from quiz.kinds import KINDS, CardContent
 from quiz.models import (
     Card,
     CardText,
@@ -27,11 +30,8 @@ from quiz.models import (
     Source,
     Status,
 )
-from quiz.runs.verdicts import Verdict
 
 CODE_FIELDS = ("starter", "solution", "wrong", "checks")
-# Stored beside a predict card's text, never written by a teacher: the snippet's real output.
-RUN_FIELDS = ("expected_output", "expected_status")
 DECK_DEFAULTS = {"desired_retention": 0.9, "new_per_day": 10, "reviews_per_day": 200}
 
 
@@ -127,74 +127,11 @@ class CardDraft:
     key: str
     kind: str
     tags: list[str]
-    contents: dict[str, dict[str, Any]]
+    contents: dict[str, CardContent]
 
     @property
-    def first(self) -> dict[str, Any]:
+    def first(self) -> CardContent:
         return next(iter(self.contents.values()))
-
-
-@dataclass
-class SolutionRun:
-    """One solution of a code card run against the card's checks."""
-
-    label: str
-    code: str
-    verdict: Verdict
-    must_fail: str | None = None  # the check a wrong solution is written to fail
-
-    @property
-    def failed(self) -> list[str]:
-        return [check["name"] for check in self.verdict.get("checks", []) if not check["passed"]]
-
-    @property
-    def as_intended(self) -> bool:
-        """The reference passes every check; a wrong solution fails the check it names."""
-        if self.must_fail is None:
-            return bool(self.verdict.get("passed"))
-        return self.must_fail in self.failed
-
-
-@dataclass
-class Proof:
-    """A code card's solutions run against its checks: it may be published when all behave."""
-
-    runs: list[SolutionRun] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return bool(self.runs) and all(run.as_intended for run in self.runs)
-
-    def problems(self) -> list[str]:
-        problems = []
-        for run in self.runs:
-            if run.as_intended:
-                continue
-            if run.must_fail is None:
-                problems.append(
-                    _("The reference solution fails: %(checks)s.")
-                    % {"checks": ", ".join(run.failed) or run.verdict.get("status", "")}
-                )
-            else:
-                problems.append(
-                    _("%(label)s does not fail the check “%(check)s” it names.")
-                    % {"label": run.label, "check": run.must_fail}
-                )
-        return problems
-
-
-def prove(content: dict[str, Any]) -> Proof:
-    """Run the reference and every wrong solution against the checks, in the sandbox."""
-    from quiz.runs.sandbox import run
-
-    checks = content.get("checks") or {}
-    proof = Proof([SolutionRun(_("Reference solution"), content["solution"], {})])
-    for n, wrong in enumerate(content.get("wrong", []), 1):
-        label = _("Wrong solution %(n)s") % {"n": n}
-        proof.runs.append(SolutionRun(label, wrong["code"], {}, must_fail=wrong["check"]))
-    for solution in proof.runs:
-        solution.verdict = run(solution.code, checks)
-    return proof
 
 
 @dataclass
@@ -217,15 +154,17 @@ def save_card(
     A predict card's output comes from running its snippet; a code card is published only when
     its reference passes and each wrong solution fails the check it names.
     """
-    contents = {language: dict(content) for language, content in draft.contents.items()}
-    if draft.kind == "predict":
-        from quiz.runs.sandbox import predict_output
-
-        output, status = predict_output(draft.first["snippet"])
-        for content in contents.values():
-            content["expected_output"], content["expected_status"] = output, status
+    contents = dict(draft.contents)
+    kind = KINDS[draft.kind]
+    if kind.runs_snippet:
+        snippet = draft.first["snippet"]  # type: ignore[typeddict-item]
+        output = proof.predict_outputs([snippet], reuse=False)[snippet]
+        contents = {
+            language: proof.with_output(content, output)  # type: ignore[arg-type]
+            for language, content in contents.items()
+        }
     problems: list[str] = []
-    if publish and draft.kind == "code":
+    if publish and kind.checked:
         problems = prove(draft.first).problems()
         publish = not problems
     with transaction.atomic():
@@ -307,30 +246,10 @@ def deck_sources(deck: Deck) -> list[DeckSource]:
         )
         for card in cards:
             content = card.text(text.language).content
-            source.cards.append(card_source(card, content))
+            source.cards.append(CardSource.of(card.key, card.kind, card.tags, content))
         sources.append(source)
     order = {language: n for n, language in enumerate(deck.languages)}
     return sorted(sources, key=lambda s: order.get(s.language, len(order)))
-
-
-def card_source(card: Card, content: dict[str, Any]) -> CardSource:
-    return CardSource(
-        id=card.key,
-        kind=card.kind,
-        line=0,
-        tags=list(card.tags),
-        front=content.get("front", ""),
-        back=content.get("back", ""),
-        options=content.get("options", []),
-        answers=content.get("answers", []),
-        items=content.get("items", []),
-        snippet=content.get("snippet", ""),
-        starter=content.get("starter", ""),
-        solution=content.get("solution", ""),
-        wrong=[WrongSolution(w["check"], w["code"]) for w in content.get("wrong", [])],
-        checks=content.get("checks", {}),
-        hints=content.get("hints", []),
-    )
 
 
 def deck_zip(deck: Deck) -> bytes:
@@ -427,7 +346,7 @@ def _card_differs(card: Card, key: str, sources: list[DeckSource]) -> bool:
 
 
 def _written(content: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in content.items() if key not in RUN_FIELDS}
+    return {key: value for key, value in content.items() if key not in proof.OUTPUT_FIELDS}
 
 
 def apply_upload(user: AbstractBaseUser, plan: UploadPlan) -> Deck:

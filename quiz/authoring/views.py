@@ -23,10 +23,10 @@ from quiz.authoring.forms import (
     code_text,
 )
 from quiz.decks.fileformat import write_deck_text
+from quiz.decks.proof import Proof, prove
+from quiz.kinds import KINDS
 from quiz.models import KIND_CHOICES, Card, Deck, Source
 from quiz.roles import teacher_required
-
-KINDS = dict(KIND_CHOICES)
 
 
 def _readable_deck(request: HttpRequest, slug: str) -> Deck:
@@ -214,7 +214,8 @@ def _card_page(request: HttpRequest, deck: Deck, form: CardForm, card: Card | No
         "card": card,
         "form": form,
         "kind": form.kind,
-        "kind_label": KINDS[form.kind],
+        "kind_spec": KINDS[form.kind],
+        "kind_label": KINDS[form.kind].label,
         "editable": roles.can_edit(request.user, deck),
         "learners": authoring.learners_of(card) if card else 0,
     }
@@ -236,7 +237,7 @@ def _card_page(request: HttpRequest, deck: Deck, form: CardForm, card: Card | No
             _saved_messages(request, saved, form.cleaned_data["publish"])
             return redirect("author-card-edit", slug=deck.slug, key=saved.card.key)
     context["preview"] = form.preview()
-    if card is not None and card.kind == "predict":
+    if card is not None and card.kind_spec.runs_snippet:
         context["expected"] = card.text().content
     return render(request, "quiz/author/card.html", context)
 
@@ -267,7 +268,8 @@ def card_preview(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     if kind not in KINDS:
         raise Http404
     form = CardForm(request.POST, deck=deck, kind=kind)
-    context = {"preview": form.preview(), "kind": kind, "kind_label": KINDS[kind]}
+    spec = KINDS[kind]
+    context = {"preview": form.preview(), "kind": kind, "kind_spec": spec, "kind_label": spec.label}
     return render(request, "quiz/author/card.html#preview", context)
 
 
@@ -292,10 +294,10 @@ def _run_checks(form: CardForm) -> dict[str, Any]:
         "checks": form.cleaned_data["checks"],
         "wrong": form.wrong_solutions(),
     }
-    return {"runs": _runs_view(authoring.prove(content))}
+    return {"runs": _runs_view(prove(content))}
 
 
-def _runs_view(proof: authoring.Proof) -> dict[str, Any]:
+def _runs_view(proof: Proof) -> dict[str, Any]:
     from quiz.runs import timeline
     from quiz.runs.presenters import describe
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-KINDS = ("basic", "choice", "type-in", "order", "predict", "code")
+from quiz.kinds import KINDS, CardContent, ChoiceOption
+
 LANGUAGES = ("en", "ru")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 CARD_HEADING = re.compile(r"^##\s+(\S.*?)\s*$")
@@ -23,22 +25,6 @@ DECK_SETTINGS = {
     "desired_retention": (float, 0.7, 0.97),
     "new_per_day": (int, 0, 1000),
     "reviews_per_day": (int, 1, 100000),
-}
-REQUIRED_SECTIONS = {
-    "basic": ("Front", "Back"),
-    "choice": ("Front", "Options"),
-    "type-in": ("Front", "Answers"),
-    "order": ("Front", "Items"),
-    "predict": ("Front", "Snippet"),
-    "code": ("Front", "Starter", "Solution", "Checks"),
-}
-ALLOWED_SECTIONS = {
-    "basic": {"Front", "Back"},
-    "choice": {"Front", "Options", "Back"},
-    "type-in": {"Front", "Answers", "Back"},
-    "order": {"Front", "Items", "Back"},
-    "predict": {"Front", "Snippet", "Back"},
-    "code": {"Front", "Starter", "Solution", "Wrong", "Checks", "Hints", "Back"},
 }
 
 
@@ -68,7 +54,7 @@ class CardSource:
     tags: list[str] = field(default_factory=list)
     front: str = ""
     back: str = ""
-    options: list[dict[str, Any]] = field(default_factory=list)
+    options: list[ChoiceOption] = field(default_factory=list)
     answers: list[str] = field(default_factory=list)
     items: list[str] = field(default_factory=list)
     snippet: str = ""
@@ -78,26 +64,26 @@ class CardSource:
     checks: dict[str, Any] = field(default_factory=dict)
     hints: list[str] = field(default_factory=list)
 
-    def content(self) -> dict[str, Any]:
-        """What the database keeps for this language of the card (everything but id/kind/tags)."""
+    def content(self) -> CardContent:
+        """What the database keeps for this language of the card (everything but id/kind/tags):
+        front, back and the fields its kind declares."""
         data: dict[str, Any] = {"front": self.front, "back": self.back}
-        if self.kind == "choice":
-            data["options"] = self.options
-        elif self.kind == "type-in":
-            data["answers"] = self.answers
-        elif self.kind == "order":
-            data["items"] = self.items
-        elif self.kind == "predict":
-            data["snippet"] = self.snippet
-        elif self.kind == "code":
-            data.update(
-                starter=self.starter,
-                solution=self.solution,
-                wrong=[{"check": w.check, "code": w.code} for w in self.wrong],
-                checks=self.checks,
-                hints=self.hints,
-            )
-        return data
+        for name in KINDS[self.kind].fields:
+            data[name] = getattr(self, name)
+        if "wrong" in data:
+            data["wrong"] = [{"check": w.check, "code": w.code} for w in self.wrong]
+        return data  # type: ignore[return-value]
+
+    @classmethod
+    def of(cls, key: str, kind: str, tags: list[str], content: Any) -> CardSource:
+        """The card as its deck file writes it, from what the database keeps."""
+        card = cls(id=key, kind=kind, line=0, tags=list(tags))
+        card.front, card.back = content.get("front", ""), content.get("back", "")
+        for name in KINDS[kind].fields:
+            if name in content:
+                setattr(card, name, content[name])
+        card.wrong = [WrongSolution(w["check"], w["code"]) for w in content.get("wrong", [])]
+        return card
 
 
 @dataclass
@@ -298,22 +284,22 @@ def _parse_card(lines: list[str], start: int, end: int, path: str) -> CardSource
     names = [name for name, _, _ in sections]
     for name, line, _ in sections:
         base = name.split(":", 1)[0].strip()
-        if base not in ALLOWED_SECTIONS[kind]:
+        if base not in KINDS[kind].sections:
             raise DeckError(path, line, f"card '{card_id}': a {kind} card has no '{name}' section")
         if base != "Wrong" and names.count(name) > 1:
             raise DeckError(path, line, f"card '{card_id}': section '{name}' appears twice")
-    for required in REQUIRED_SECTIONS[kind]:
+    for required in KINDS[kind].required:
         if required not in names:
             raise DeckError(
                 path, start + 1, f"card '{card_id}': a {kind} card needs a '### {required}' section"
             )
     for name, line, body in sections:
         _fill_section(card, name, line, body, path)
-    if kind == "code" and not card.wrong:
+    if "Wrong" in KINDS[kind].sections and not card.wrong:
         raise DeckError(
             path,
             start + 1,
-            f"card '{card_id}': a code card needs at least one '### Wrong: <check>' solution",
+            f"card '{card_id}': a {kind} card needs at least one '### Wrong: <check>' solution",
         )
     return card
 
@@ -422,33 +408,47 @@ def write_deck_text(deck: DeckSource) -> str:
         out += [f"## {card.id}", f"kind: {card.kind}"]
         if card.tags:
             out.append(f"tags: {', '.join(card.tags)}")
-        out += ["", "### Front", card.front, ""]
-        if card.kind == "choice":
-            out += ["### Options"]
-            out += [f"- [{'x' if o['correct'] else ' '}] {o['text']}" for o in card.options]
-            out.append("")
-        elif card.kind in ("type-in", "order"):
-            values = card.answers if card.kind == "type-in" else card.items
-            out.append("### Answers" if card.kind == "type-in" else "### Items")
-            if card.kind == "type-in":
-                out += [f"- {v}" for v in values]
-            else:
-                out += [f"{n}. {v}" for n, v in enumerate(values, 1)]
-            out.append("")
-        elif card.kind == "predict":
-            out += ["### Snippet", *_code_block(card.snippet), ""]
-        elif card.kind == "code":
-            out += ["### Starter", *_code_block(card.starter), ""]
-            out += ["### Solution", *_code_block(card.solution), ""]
-            for wrong in card.wrong:
-                out += [f"### Wrong: {wrong.check}", *_code_block(wrong.code), ""]
-            checks = yaml.safe_dump(card.checks, allow_unicode=True, sort_keys=False)
-            out += ["### Checks", *_code_block(checks, "yaml"), ""]
-            if card.hints:
-                out += ["### Hints", *[f"- {h}" for h in card.hints], ""]
-        if card.back:
-            out += ["### Back", card.back, ""]
+        out.append("")
+        for section in KINDS[card.kind].sections:
+            out += _WRITERS[section](card)
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _list(heading: str, values: list[str], numbered: bool = False) -> list[str]:
+    items = [f"{n}. {v}" if numbered else f"- {v}" for n, v in enumerate(values, 1)]
+    return [f"### {heading}", *items, ""]
+
+
+def _code_section(heading: str, code: str, language: str = "python") -> list[str]:
+    return [f"### {heading}", *_code_block(code, language), ""]
+
+
+def _text_section(heading: str, text: str) -> list[str]:
+    return [f"### {heading}", text, ""]
+
+
+# Each section as deck files write it (those a card may leave out, only when it has them).
+_WRITERS: dict[str, Callable[[CardSource], list[str]]] = {
+    "Front": lambda card: _text_section("Front", card.front),
+    "Back": lambda card: _text_section("Back", card.back) if card.back else [],
+    "Options": lambda card: [
+        "### Options",
+        *[f"- [{'x' if o['correct'] else ' '}] {o['text']}" for o in card.options],
+        "",
+    ],
+    "Answers": lambda card: _list("Answers", card.answers),
+    "Items": lambda card: _list("Items", card.items, numbered=True),
+    "Snippet": lambda card: _code_section("Snippet", card.snippet),
+    "Starter": lambda card: _code_section("Starter", card.starter),
+    "Solution": lambda card: _code_section("Solution", card.solution),
+    "Wrong": lambda card: [
+        line for w in card.wrong for line in _code_section(f"Wrong: {w.check}", w.code)
+    ],
+    "Checks": lambda card: _code_section(
+        "Checks", yaml.safe_dump(card.checks, allow_unicode=True, sort_keys=False), "yaml"
+    ),
+    "Hints": lambda card: _list("Hints", card.hints) if card.hints else [],
+}
 
 
 def _code_block(code: str, language: str = "python") -> list[str]:

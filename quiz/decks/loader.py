@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,11 +12,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from quiz.decks import proof
 from quiz.decks.fileformat import DeckError, DeckSource, parse_deck_file
+from quiz.decks.proof import PredictOutput
+from quiz.kinds import KINDS
 from quiz.models import Card, CardText, Deck, DeckText, Source
-
-# A predict snippet → (its output, its status), as the runner reports them.
-PredictOutput = Callable[[str], tuple[str, str]]
 
 
 @dataclass
@@ -159,32 +159,15 @@ def load_deck_sources(
 def predict_outputs(
     by_deck: dict[str, list[DeckSource]], predict_output: PredictOutput | None = None
 ) -> dict[str, tuple[str, str]]:
-    """Run each distinct predict snippet once (outside the transaction: runs take time)."""
-    snippets = {
+    """Run each distinct predict snippet once, unless its output is stored already."""
+    snippets = (
         card.snippet
         for sources in by_deck.values()
         for source in sources
         for card in source.cards
-        if card.kind == "predict"
-    }
-    if not snippets:
-        return {}
-    known = _stored_outputs(snippets)
-    if predict_output is None:
-        from quiz.runs.sandbox import predict_output as run_predict
-
-        predict_output = run_predict
-    return {snippet: known.get(snippet) or predict_output(snippet) for snippet in snippets}
-
-
-def _stored_outputs(snippets: set[str]) -> dict[str, tuple[str, str]]:
-    """Outputs already stored for unchanged snippets, so a second load runs nothing."""
-    stored: dict[str, tuple[str, str]] = {}
-    for content in CardText.objects.filter(card__kind="predict").values_list("content", flat=True):
-        snippet = content.get("snippet")
-        if snippet in snippets and "expected_status" in content:
-            stored[snippet] = (content["expected_output"], content["expected_status"])
-    return stored
+        if KINDS[card.kind].runs_snippet
+    )
+    return proof.predict_outputs(snippets, predict_output)
 
 
 def _load_deck(
@@ -237,8 +220,8 @@ def _load_deck(
         for source in sources:
             card = next(c for c in source.cards if c.id == shape.id)
             content = card.content()
-            if card.kind == "predict":
-                content["expected_output"], content["expected_status"] = outputs[card.snippet]
+            if KINDS[card.kind].runs_snippet:
+                content = proof.with_output(content, outputs[card.snippet])  # type: ignore[arg-type]
             contents[source.language] = content
         card = existing.pop(shape.id, None)
         if card is None:

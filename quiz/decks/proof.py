@@ -1,18 +1,151 @@
-"""Prove a deck's code: run every predict snippet and every code card's solutions in the runner."""
+"""Prove cards' code, for loaddecks, checkdecks and the Author area alike: predict snippets run
+and their output is stored on the card; a code card's reference passes its checks and each
+wrong solution fails the check it names."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from quiz.decks.fileformat import CardSource, DeckSource
+from quiz.kinds import KINDS, CodeContent, PredictContent
 from quiz.models import CardText
 from quiz.runs.messages import word
 from quiz.runs.verdicts import Verdict
 
 # (source, spec or None) → the runner's verdict.
 RunSource = Callable[[str, "dict[str, Any] | None"], Verdict]
+# A predict snippet → (its output, its status), as the runner reports them.
+PredictOutput = Callable[[str], tuple[str, str]]
+# Stored beside a predict card's text, never written by a teacher: the snippet's real output.
+OUTPUT_FIELDS = ("expected_output", "expected_status")
+
+
+def sandbox_run(source: str, spec: dict[str, Any] | None = None) -> Verdict:
+    """Run in the app's sandbox (looked up on each call, so tests may replace it)."""
+    from quiz.runs import sandbox
+
+    return sandbox.run(source, spec)
+
+
+# Predict cards
+
+
+def with_output(content: PredictContent, output: tuple[str, str]) -> PredictContent:
+    """The content of a predict card with its snippet's output (and how it ended) stored."""
+    return content | dict(zip(OUTPUT_FIELDS, output, strict=True))  # type: ignore[return-value]
+
+
+def stored_outputs(snippets: set[str]) -> dict[str, tuple[str, str]]:
+    """Outputs already stored for these snippets, so unchanged snippets are not run again."""
+    stored: dict[str, tuple[str, str]] = {}
+    predict = [kind.name for kind in KINDS.values() if kind.runs_snippet]
+    for content in CardText.objects.filter(card__kind__in=predict).values_list(
+        "content", flat=True
+    ):
+        snippet = content.get("snippet")
+        if snippet in snippets and "expected_status" in content:
+            stored[snippet] = (content["expected_output"], content["expected_status"])
+    return stored
+
+
+def predict_outputs(
+    snippets: Iterable[str], predict_output: PredictOutput | None = None, reuse: bool = True
+) -> dict[str, tuple[str, str]]:
+    """Run each distinct snippet once (outside any transaction: runs take time); with `reuse`,
+    a snippet whose output is stored already is not run."""
+    snippets = set(snippets)
+    if not snippets:
+        return {}
+    known = stored_outputs(snippets) if reuse else {}
+    if predict_output is None:
+        from quiz.runs.sandbox import predict_output as run_predict
+
+        predict_output = run_predict
+    return {snippet: known.get(snippet) or predict_output(snippet) for snippet in snippets}
+
+
+def store_output(deck: DeckSource, card: CardSource, output: tuple[str, str]) -> None:
+    """Keep the output on the loaded card, if the loaded card has this very snippet."""
+    for text in CardText.objects.filter(
+        card__deck__slug=deck.deck, card__key=card.id, language=deck.language
+    ):
+        if text.content.get("snippet") != card.snippet:
+            continue
+        content = with_output(text.content, output)
+        if content != text.content:
+            text.content = content
+            text.save(update_fields=["content"])
+
+
+# Code cards
+
+
+@dataclass
+class SolutionRun:
+    """One solution of a code card run against the card's checks."""
+
+    label: str
+    code: str
+    verdict: Verdict
+    must_fail: str | None = None  # the check a wrong solution is written to fail
+
+    @property
+    def failed(self) -> list[str]:
+        return [check["name"] for check in self.verdict.get("checks", []) if not check["passed"]]
+
+    @property
+    def as_intended(self) -> bool:
+        """The reference passes every check; a wrong solution fails the check it names."""
+        if self.must_fail is None:
+            return bool(self.verdict.get("passed"))
+        return self.must_fail in self.failed
+
+
+@dataclass
+class Proof:
+    """A code card's solutions run against its checks: it may be published when all behave."""
+
+    runs: list[SolutionRun] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.runs) and all(run.as_intended for run in self.runs)
+
+    def problems(self) -> list[str]:
+        problems = []
+        for run in self.runs:
+            if run.as_intended:
+                continue
+            if run.must_fail is None:
+                problems.append(
+                    _("The reference solution fails: %(checks)s.")
+                    % {"checks": ", ".join(run.failed) or run.verdict.get("status", "")}
+                )
+            else:
+                problems.append(
+                    _("%(label)s does not fail the check “%(check)s” it names.")
+                    % {"label": run.label, "check": run.must_fail}
+                )
+        return problems
+
+
+def prove(content: CodeContent | dict[str, Any], run: RunSource = sandbox_run) -> Proof:
+    """Run the reference and every wrong solution against the checks, in this order."""
+    checks = content.get("checks") or {}
+    proof = Proof([SolutionRun(_("Reference solution"), content["solution"], {})])
+    for n, wrong in enumerate(content.get("wrong", []), 1):
+        label = _("Wrong solution %(n)s") % {"n": n}
+        proof.runs.append(SolutionRun(label, wrong["code"], {}, must_fail=wrong["check"]))
+    for solution in proof.runs:
+        solution.verdict = run(solution.code, checks)
+    return proof
+
+
+# Deck files (checkdecks)
 
 
 @dataclass
@@ -32,30 +165,31 @@ class CardReport:
 
 def check_card(card: CardSource, deck: DeckSource, run: RunSource) -> CardReport:
     report = CardReport(deck.deck, card.id, card.kind, deck.path, card.line)
-    if card.kind == "predict":
+    kind = KINDS[card.kind]
+    if kind.runs_snippet:
         verdict = run(card.snippet, None)
         lines = len(verdict["stdout"].splitlines())
         report.notes.append(f"prints {lines} line(s), ends {verdict['status']}")
         if verdict["status"] in {"timeout", "killed", "output_limit"}:
             report.problems.append(f"the snippet ends as {verdict['status']}: no stable output")
-        store_predict_output(deck, card, verdict)
-    elif card.kind == "code":
-        solution = run(card.solution, card.checks)
-        if solution["passed"]:
-            report.notes.append(f"solution passes ({solution['virtual_seconds']:.1f} s virtual)")
+        store_output(deck, card, (verdict["stdout"], verdict["status"]))
+    elif kind.checked:
+        reference, *wrong = prove(card.content(), run).runs
+        if reference.as_intended:
+            seconds = reference.verdict["virtual_seconds"]
+            report.notes.append(f"solution passes ({seconds:.1f} s virtual)")
         else:
-            report.problems.append(f"the solution fails: {failed_summary(solution)}")
-        for n, wrong in enumerate(card.wrong, 1):
-            verdict = run(wrong.code, card.checks)
-            failed = [c["name"] for c in verdict["checks"] if not c["passed"]]
-            if verdict["passed"]:
+            report.problems.append(f"the solution fails: {failed_summary(reference.verdict)}")
+        for n, solution in enumerate(wrong, 1):
+            if solution.verdict["passed"]:
                 report.problems.append(f"wrong solution {n} passes every check")
-            elif wrong.check not in failed:
+            elif not solution.as_intended:
                 report.problems.append(
-                    f"wrong solution {n} should fail '{wrong.check}' but fails {failed}"
+                    f"wrong solution {n} should fail '{solution.must_fail}' but fails "
+                    f"{solution.failed}"
                 )
             else:
-                report.notes.append(f"wrong solution {n} fails {wrong.check}")
+                report.notes.append(f"wrong solution {n} fails {solution.must_fail}")
     return report
 
 
@@ -63,19 +197,3 @@ def failed_summary(verdict: Verdict) -> str:
     failed = [c for c in verdict.get("checks", []) if not c["passed"]]
     summary = "; ".join(f"{c['name']}: {word(c['message'], 'en')}" for c in failed)
     return summary or verdict["status"]
-
-
-def store_predict_output(deck: DeckSource, card: CardSource, verdict: Verdict) -> None:
-    """Keep the output on the loaded card, if the loaded card has this very snippet."""
-    for text in CardText.objects.filter(
-        card__deck__slug=deck.deck, card__key=card.id, language=deck.language
-    ):
-        if text.content.get("snippet") != card.snippet:
-            continue
-        content = text.content | {
-            "expected_output": verdict["stdout"],
-            "expected_status": verdict["status"],
-        }
-        if content != text.content:
-            text.content = content
-            text.save(update_fields=["content"])

@@ -6,17 +6,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from quiz.kinds import KINDS, Kind
 from quiz.languages import pick
 
-KIND_CHOICES = [
-    ("basic", _("Basic")),
-    ("choice", _("Choice")),
-    ("type-in", _("Type-in")),
-    ("order", _("Order")),
-    ("predict", _("Predict the output")),
-    ("code", _("Code")),
-]
-AUTO_GRADED = {"choice", "type-in", "order", "predict"}
+KIND_CHOICES = [(kind.name, kind.label) for kind in KINDS.values()]
+AUTO_GRADED = {kind.name for kind in KINDS.values() if kind.auto_graded}
 
 
 class Status(models.TextChoices):
@@ -146,6 +140,11 @@ class Card(models.Model):
 
     def text(self, language: str | None = None) -> CardText:
         return pick({text.language: text for text in self.texts.all()}, language)
+
+    @property
+    def kind_spec(self) -> Kind:
+        """What its kind declares (quiz.kinds): content, grading, templates."""
+        return KINDS[self.kind]
 
 
 class CardText(models.Model):

@@ -25,8 +25,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, NullIf, TruncDate
 from django.utils import timezone
-from fsrs import Card as FsrsCard
-from fsrs import Scheduler, State
+from fsrs import Scheduler
 
 from quiz.models import (
     Card,
@@ -39,6 +38,7 @@ from quiz.models import (
     outcome_sql,
 )
 from quiz.runs.verdicts import Verdict
+from quiz.study.scheduling import FSRS_FIELDS, fsrs_card
 
 # Anki's line between young and mature cards. The interval FSRS gives a card is its stability
 # at the deck's desired retention of 0.9, so the stability before a review stands for it.
@@ -252,16 +252,9 @@ def topic_mastery(user: AbstractBaseUser, now: datetime) -> list[TopicMastery]:
     scheduler = Scheduler()
     recall: dict[int, float] = {}
     for row in Progress.objects.filter(user=user, card__in=studyable_cards()).values(
-        "card_id", "state", "stability", "difficulty", "last_review", "due"
+        "card_id", *FSRS_FIELDS
     ):
-        card = FsrsCard(
-            card_id=row["card_id"],
-            state=State(row["state"]),
-            stability=row["stability"],
-            difficulty=row["difficulty"],
-            due=row["due"],
-            last_review=row["last_review"],
-        )
+        card = fsrs_card(row["card_id"], row)
         recall[row["card_id"]] = scheduler.get_card_retrievability(card, now)
     topics: dict[str, list[int]] = defaultdict(list)
     for card_id, tags in studyable_cards().values_list("id", "tags"):

@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms
 
+from quiz.kinds import KINDS
+
 
 class AnswerForm(forms.Form):
     """An answer to a card: typed text, chosen options, or a position for each shown item."""
@@ -23,9 +25,10 @@ class AnswerForm(forms.Form):
             self.fields[name].choices = numbers
 
     def answer_for(self, kind: str) -> Any:
-        if kind == "choice":
+        answer = KINDS[kind].answer
+        if answer == "choice":
             return self.cleaned_data["choice"]
-        if kind == "order":
+        if answer == "order":
             # Items sorted by the position the learner gave each; ties keep the shown order.
             ranks, items = self.cleaned_data["rank"], self.cleaned_data["item"]
             if len(ranks) != len(items):

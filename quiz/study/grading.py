@@ -6,7 +6,10 @@ import difflib
 import random
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from quiz.kinds import ChoiceContent, OrderContent, PredictContent, TypeInContent
 
 
 @dataclass
@@ -36,30 +39,44 @@ def order_permutation(token: str, count: int) -> list[int]:
     return order
 
 
-def grade(kind: str, content: dict[str, Any], answer: Any) -> Grade:
-    if kind == "choice":
-        right = {i for i, option in enumerate(content["options"]) if option["correct"]}
-        chosen = {int(i) for i in answer or []}
-        expected = "; ".join(content["options"][i]["text"] for i in sorted(right))
-        return Grade(chosen == right, expected)
-    if kind == "type-in":
-        accepted = content["answers"]
-        given = normalise_answer(str(answer or ""))
-        correct = given in {normalise_answer(a) for a in accepted}
-        closest = max(
-            accepted,
-            key=lambda a: difflib.SequenceMatcher(None, given, normalise_answer(a)).ratio(),
-        )
-        return Grade(correct, closest, [] if correct else char_diff(str(answer or ""), closest))
-    if kind == "order":
-        items = content["items"]
-        given = [int(i) for i in answer or []]
-        return Grade(given == list(range(len(items))), "\n".join(items))
-    if kind == "predict":
-        expected = content.get("expected_output", "")
-        correct = normalise_output(str(answer or "")) == normalise_output(expected)
-        return Grade(correct, expected, [] if correct else line_diff(str(answer or ""), expected))
-    raise ValueError(f"{kind} cards are not graded automatically")
+def grade(kind: str, content: Any, answer: Any) -> Grade:
+    """Grade an answer to an auto-graded card with its kind's grader (see quiz.kinds)."""
+    from quiz.kinds import KINDS
+
+    grader = KINDS[kind].grader
+    if grader is None:
+        raise ValueError(f"{kind} cards are not graded automatically")
+    return grader(content, answer)
+
+
+def grade_choice(content: ChoiceContent, answer: Any) -> Grade:
+    right = {i for i, option in enumerate(content["options"]) if option["correct"]}
+    chosen = {int(i) for i in answer or []}
+    expected = "; ".join(content["options"][i]["text"] for i in sorted(right))
+    return Grade(chosen == right, expected)
+
+
+def grade_type_in(content: TypeInContent, answer: Any) -> Grade:
+    accepted = content["answers"]
+    given = normalise_answer(str(answer or ""))
+    correct = given in {normalise_answer(a) for a in accepted}
+    closest = max(
+        accepted,
+        key=lambda a: difflib.SequenceMatcher(None, given, normalise_answer(a)).ratio(),
+    )
+    return Grade(correct, closest, [] if correct else char_diff(str(answer or ""), closest))
+
+
+def grade_order(content: OrderContent, answer: Any) -> Grade:
+    items = content["items"]
+    given = [int(i) for i in answer or []]
+    return Grade(given == list(range(len(items))), "\n".join(items))
+
+
+def grade_predict(content: PredictContent, answer: Any) -> Grade:
+    expected = content.get("expected_output", "")
+    correct = normalise_output(str(answer or "")) == normalise_output(expected)
+    return Grade(correct, expected, [] if correct else line_diff(str(answer or ""), expected))
 
 
 def char_diff(given: str, expected: str) -> list[tuple[str, str]]:

@@ -10,10 +10,9 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from quiz.models import Deck, Presentation
 from quiz.rendering import render_markdown
-from quiz.runs.presenters import code_context
 from quiz.study import scheduling
 from quiz.study import service as studying
-from quiz.study.grading import Grade, order_permutation
+from quiz.study.grading import Grade
 
 RATING_LABELS = {1: _lazy("Again"), 2: _lazy("Hard"), 3: _lazy("Good"), 4: _lazy("Easy")}
 
@@ -48,21 +47,16 @@ def card_context(
     context: dict[str, Any] = {
         "presentation": presentation,
         "card": card,
+        "kind_spec": card.kind_spec,
         "content": content,
         "front": render_markdown(content["front"]),
         "back": render_markdown(content.get("back", "")),
         "result": result,
         "revealed": revealed,
-        "buttons": rating_buttons(presentation) if revealed else [],
     }
-    if card.kind == "order":
-        permutation = order_permutation(str(presentation.token), len(content["items"]))
-        context["shuffled"] = [(i, content["items"][i]) for i in permutation]
-    if card.kind == "choice":
-        context["multiple"] = sum(o["correct"] for o in content["options"]) > 1
-    if card.kind == "code":
-        context.update(code_context(presentation))
-        context["buttons"] = rating_buttons(presentation) if context["revealed"] else []
+    if card.kind_spec.study_context:
+        context.update(card.kind_spec.study_context(presentation, content))
+    context["buttons"] = rating_buttons(presentation) if context["revealed"] else []
     return context
 
 

@@ -19,24 +19,32 @@ def scheduler_for(deck: Deck) -> Scheduler:
     return Scheduler(desired_retention=deck.desired_retention, enable_fuzzing=settings.FSRS_FUZZ)
 
 
-def fsrs_card(card: Card, progress: Progress | None) -> FsrsCard:
+# The Progress fields that make up an fsrs Card (with the card's id).
+FSRS_FIELDS = ("state", "step", "stability", "difficulty", "due", "last_review")
+
+
+def fsrs_card(card_id: int, progress: Progress | dict[str, Any] | None) -> FsrsCard:
+    """The fsrs Card of a learner's Progress row, or of its `values(*FSRS_FIELDS)`; a new card
+    when there is no progress."""
     if progress is None:
-        return FsrsCard(card_id=card.pk)
+        return FsrsCard(card_id=card_id)
+    if not isinstance(progress, dict):
+        progress = {name: getattr(progress, name) for name in FSRS_FIELDS}
     return FsrsCard(
-        card_id=card.pk,
-        state=State(progress.state),
-        step=progress.step,
-        stability=progress.stability,
-        difficulty=progress.difficulty,
-        due=progress.due,
-        last_review=progress.last_review,
+        card_id=card_id,
+        state=State(progress["state"]),
+        step=progress["step"],
+        stability=progress["stability"],
+        difficulty=progress["difficulty"],
+        due=progress["due"],
+        last_review=progress["last_review"],
     )
 
 
 def outcomes(card: Card, progress: Progress | None, now: datetime) -> dict[str, dict[str, Any]]:
     """What each rating would do to the card, keyed by the rating's number ("1".."4")."""
     scheduler = scheduler_for(card.deck)
-    current = fsrs_card(card, progress)
+    current = fsrs_card(card.pk, progress)
     return {
         str(int(rating)): scheduler.review_card(current, rating, now)[0].to_dict()
         for rating in RATINGS
@@ -45,7 +53,11 @@ def outcomes(card: Card, progress: Progress | None, now: datetime) -> dict[str, 
 
 def progress_fields(outcome: dict[str, Any]) -> dict[str, Any]:
     """The Progress fields for a stored outcome (an fsrs Card as a dict)."""
-    card = FsrsCard.from_dict(outcome)
+    return fields_of(FsrsCard.from_dict(outcome))
+
+
+def fields_of(card: FsrsCard) -> dict[str, Any]:
+    """The Progress fields (FSRS_FIELDS, in that order) of an fsrs Card."""
     return {
         "state": int(card.state),
         "step": card.step,
@@ -60,7 +72,7 @@ def snapshot(progress: Progress | None) -> dict[str, Any] | None:
     """The progress as it is, so that an undo can put it back (None: the card was new)."""
     if progress is None:
         return None
-    return fsrs_card(progress.card, progress).to_dict()
+    return fsrs_card(progress.card_id, progress).to_dict()
 
 
 def interval_label(now: datetime, due: datetime) -> str:

@@ -12,7 +12,7 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from quiz.models import AUTO_GRADED, Card, Deck, Presentation, Progress, Review, Status
+from quiz.models import Card, Deck, Presentation, Progress, Review, Status
 from quiz.study import scheduling
 from quiz.study.grading import Grade, grade
 
@@ -168,7 +168,7 @@ def check(presentation: Presentation, answer: Any) -> Grade | None:
     """Grade an auto-graded card's answer and keep it; basic cards are just revealed."""
     if presentation.answered_at:
         raise AnswerRefused(_("This card was already answered."))
-    if presentation.card.kind not in AUTO_GRADED:
+    if not presentation.card.kind_spec.auto_graded:
         return None
     content = presentation.card.text().content
     result = grade(presentation.card.kind, content, answer)
@@ -185,7 +185,7 @@ def allowed_ratings(presentation: Presentation) -> list[int]:
 
     Code cards are graded by their first check's verdict (quiz.runs.service sets `correct`).
     """
-    if presentation.card.kind in AUTO_GRADED or presentation.card.kind == "code":
+    if not presentation.card.kind_spec.self_graded:
         if presentation.correct is None:
             return []
         return [2, 3, 4] if presentation.correct else [1]

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from quiz.decks.fileformat import DeckError
 from quiz.decks.loader import deck_files, parse_decks
 from quiz.decks.proof import check_card
+from quiz.kinds import KINDS
 from quiz.runs import sandbox as running
 
 
@@ -36,7 +37,7 @@ class Command(BaseCommand):
                     checked += 1
                     where = f"{report.path}:{report.line} {report.deck}/{report.card}"
                     if report.ok:
-                        if verbosity > 1 or card.kind in ("predict", "code"):
+                        if verbosity > 1 or KINDS[card.kind].proven:
                             notes = "; ".join(report.notes)
                             self.stdout.write(f"ok    {where} ({card.kind}) {notes}".rstrip())
                         continue

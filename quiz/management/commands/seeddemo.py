@@ -17,6 +17,7 @@ from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler
 
 from quiz.models import Card, CheckDay, Deck, Progress, Review, ReviewDay, Run
+from quiz.study.scheduling import FSRS_FIELDS, fields_of, fsrs_card
 
 BATCH = 5000
 PASSWORD = "demo-learner"
@@ -29,9 +30,7 @@ RUN_COLUMNS = [
     "run_id", "user", "card", "code", "kind", "status", "verdict", "passed", "error", "task_id",
     "created_at", "started_at", "finished_at",
 ]  # fmt: skip
-PROGRESS_COLUMNS = [
-    "user", "card", "state", "step", "stability", "difficulty", "due", "last_review"
-]  # fmt: skip
+PROGRESS_COLUMNS = ["user", "card", *FSRS_FIELDS]
 
 
 @dataclass
@@ -143,7 +142,7 @@ class Simulation:
         if card["checks"]:
             seconds += self.code_attempts(card, recalled, now)
         reviewed_at = now + timedelta(seconds=seconds)
-        current = before or FsrsCard(card_id=card["id"])
+        current = before or fsrs_card(card["id"], None)
         after, _ = scheduler.review_card(current, rating, reviewed_at)
         self.state[card["id"]] = after
         self.reviews.append(
@@ -232,16 +231,7 @@ class Simulation:
 
     def progress_rows(self) -> list[tuple[Any, ...]]:
         return [
-            (
-                self.user_id,
-                card_id,
-                int(card.state),
-                card.step,
-                card.stability,
-                card.difficulty,
-                card.due,
-                card.last_review,
-            )
+            (self.user_id, card_id, *fields_of(card).values())
             for card_id, card in self.state.items()
         ]
 
@@ -331,7 +321,7 @@ class Command(BaseCommand):
 
 
 def checks_of(card: Card) -> list[str]:
-    if card.kind != "code":
+    if not card.kind_spec.checked:
         return []
     return list((card.text("en").content.get("checks") or {}).keys())
 
