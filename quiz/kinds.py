@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, NotRequired, TypedDict
 
 from django.utils.functional import Promise
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from quiz.study import grading
@@ -68,8 +69,6 @@ CardContent = (
 
 # (the content, the learner's answer) → the grade.
 Grader = Callable[[Any, Any], grading.Grade]
-# (the presentation, the content) → what the study page needs beyond front and back.
-StudyContext = Callable[[Any, Any], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -99,11 +98,25 @@ class Kind:
     checked: bool = False
     runs_snippet: bool = False
     answer: str = "text"
-    study_context: StudyContext | None = None
+    # The dotted path of (presentation, content) → what the study page needs beyond front and
+    # back; a path, as the study and runs presenters it names read this registry themselves.
+    study_context: str = ""
     templates: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         return self.name
+
+    def grade(self, content: Any, answer: Any) -> grading.Grade:
+        """Grade a learner's answer to a card of this kind (auto-graded kinds only)."""
+        if self.grader is None:
+            raise ValueError(f"{self.name} cards are not graded automatically")
+        return self.grader(content, answer)
+
+    def study_page(self, presentation: Any, content: Any) -> dict[str, Any]:
+        """What the study page shows of a card of this kind beyond its front and back."""
+        if not self.study_context:
+            return {}
+        return import_string(self.study_context)(presentation, content)
 
     @property
     def auto_graded(self) -> bool:
@@ -129,21 +142,6 @@ class Kind:
         return {part: f"quiz/kinds/{self.name}/{part}.html" for part in self.templates}
 
 
-def _choice_context(presentation: Any, content: ChoiceContent) -> dict[str, Any]:
-    return {"multiple": sum(o["correct"] for o in content["options"]) > 1}
-
-
-def _order_context(presentation: Any, content: OrderContent) -> dict[str, Any]:
-    permutation = grading.order_permutation(str(presentation.token), len(content["items"]))
-    return {"shuffled": [(i, content["items"][i]) for i in permutation]}
-
-
-def _code_context(presentation: Any, content: CodeContent) -> dict[str, Any]:
-    from quiz.runs.presenters import code_context
-
-    return code_context(presentation)
-
-
 KINDS: dict[str, Kind] = {
     kind.name: kind
     for kind in (
@@ -165,7 +163,7 @@ KINDS: dict[str, Kind] = {
             editor=("front", "options", "back"),
             grader=grading.grade_choice,
             answer="choice",
-            study_context=_choice_context,
+            study_context="quiz.study.presenters.choice_context",
             templates=("answer", "result", "preview"),
         ),
         Kind(
@@ -189,7 +187,7 @@ KINDS: dict[str, Kind] = {
             editor=("front", "items", "back"),
             grader=grading.grade_order,
             answer="order",
-            study_context=_order_context,
+            study_context="quiz.study.presenters.order_context",
             templates=("answer", "result", "preview"),
         ),
         Kind(
@@ -214,7 +212,7 @@ KINDS: dict[str, Kind] = {
             editor=("front", "hints", "back"),
             code=("starter", "solution"),
             checked=True,
-            study_context=_code_context,
+            study_context="quiz.runs.presenters.code_context",
             templates=("preview",),
         ),
     )

@@ -16,7 +16,13 @@ from django.utils.translation import gettext as _
 from quiz import roles
 from quiz.decks import loader as loading
 from quiz.decks import proof
-from quiz.decks.fileformat import CardSource, DeckError, DeckSource, read_deck_text
+from quiz.decks.fileformat import (
+    CardSource,
+    DeckError,
+    DeckSource,
+    read_deck_text,
+    write_deck_text,
+)
 from quiz.decks.proof import prove
 from quiz.kinds import KINDS, CardContent
 from quiz.models import (
@@ -253,8 +259,6 @@ def deck_sources(deck: Deck) -> list[DeckSource]:
 
 
 def deck_zip(deck: Deck) -> bytes:
-    from quiz.decks.fileformat import write_deck_text
-
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for source in deck_sources(deck):

@@ -27,6 +27,8 @@ from quiz.decks.proof import Proof, prove
 from quiz.kinds import KINDS
 from quiz.models import KIND_CHOICES, Card, Deck, Source
 from quiz.roles import teacher_required
+from quiz.runs import timeline
+from quiz.runs.presenters import describe
 
 
 def _readable_deck(request: HttpRequest, slug: str) -> Deck:
@@ -298,9 +300,6 @@ def _run_checks(form: CardForm) -> dict[str, Any]:
 
 
 def _runs_view(proof: Proof) -> dict[str, Any]:
-    from quiz.runs import timeline
-    from quiz.runs.presenters import describe
-
     scale = timeline.scale_for(*(run.verdict for run in proof.runs))
     return {
         "ok": proof.ok,

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from quiz.decks.fileformat import CardSource, DeckSource
 from quiz.kinds import KINDS, CodeContent, PredictContent
 from quiz.models import CardText
+from quiz.runs import sandbox
 from quiz.runs.messages import word
 from quiz.runs.verdicts import Verdict
 
@@ -26,8 +27,6 @@ OUTPUT_FIELDS = ("expected_output", "expected_status")
 
 def sandbox_run(source: str, spec: dict[str, Any] | None = None) -> Verdict:
     """Run in the app's sandbox (looked up on each call, so tests may replace it)."""
-    from quiz.runs import sandbox
-
     return sandbox.run(source, spec)
 
 
@@ -61,10 +60,7 @@ def predict_outputs(
     if not snippets:
         return {}
     known = stored_outputs(snippets) if reuse else {}
-    if predict_output is None:
-        from quiz.runs.sandbox import predict_output as run_predict
-
-        predict_output = run_predict
+    predict_output = predict_output or sandbox.predict_output
     return {snippet: known.get(snippet) or predict_output(snippet) for snippet in snippets}
 
 

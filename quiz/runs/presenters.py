@@ -7,6 +7,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from quiz.kinds import CodeContent
 from quiz.models import Presentation, Run
 from quiz.runs import service as coding
 from quiz.runs import timeline
@@ -37,9 +38,11 @@ EVENT_WORDS = {
 }
 
 
-def code_context(presentation: Presentation, run: Run | None = None) -> dict[str, Any]:
-    """Everything the code card's template needs, from the card and its latest run."""
-    content = presentation.card.text().content
+def code_context(
+    presentation: Presentation, content: CodeContent | None = None, run: Run | None = None
+) -> dict[str, Any]:
+    """Everything the code card's template needs, from the card and its latest (or given) run."""
+    content = content or presentation.card.text().content
     run = run or coding.latest_run(presentation)
     code = run.code if run else content.get("starter", "")
     context: dict[str, Any] = {

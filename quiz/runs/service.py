@@ -1,26 +1,21 @@
-"""Code cards: submitting a learner's code as a run, running it, and what its verdict means."""
+"""Code cards: submitting a learner's code as a run, within the learner's limits, and its errors."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from kombu.exceptions import OperationalError
 
-from quiz.models import Card, CheckDay, Presentation, Run
-from quiz.runs import sandbox as running
-from quiz.runs.verdicts import Baseline, Verdict
-from runner import SpecError
+from quiz.models import Card, Presentation, Run
+from quiz.runs.tasks import execute_run
 
 logger = logging.getLogger(__name__)
 
@@ -106,8 +101,6 @@ def submit(
 
 def enqueue(run: Run) -> None:
     """Send the run to the workers (or run it now, eagerly); an unreachable broker ends it."""
-    from quiz.runs.tasks import execute_run
-
     try:
         execute_run.apply_async(
             args=[str(run.run_id)],
@@ -121,85 +114,6 @@ def enqueue(run: Run) -> None:
         Run.objects.filter(pk=run.pk, status=Run.Status.QUEUED).update(
             status=Run.Status.ERROR, error="queue_down", finished_at=timezone.now()
         )
-
-
-def execute(run_id: str, task_id: str = "") -> None:
-    """Run the code of a queued run once: a second delivery of the same run does nothing."""
-    claimed = Run.objects.filter(run_id=run_id, status=Run.Status.QUEUED).update(
-        status=Run.Status.RUNNING, started_at=timezone.now(), task_id=task_id
-    )
-    if not claimed:
-        return
-    run = Run.objects.select_related("card").get(run_id=run_id)
-    content = run.card.text().content
-    spec = (content.get("checks") or {}) if run.kind == Run.Kind.CHECK else None
-    try:
-        verdict = running.run(run.code, spec)
-    except SoftTimeLimitExceeded:
-        finish(run, error="time_limit")
-        return
-    except SpecError:
-        logger.exception("Card %s has checks the runner refuses", run.card)
-        finish(run, error="spec")
-        return
-    except Exception:
-        # The learner sees an error they can retry; the traceback goes to the logs for us.
-        logger.exception("Run %s failed in the runner", run_id)
-        finish(run, error="crash")
-        return
-    finish(run, verdict=verdict, baseline=baseline_for(run.card, content))
-
-
-def finish(
-    run: Run,
-    verdict: Verdict | None = None,
-    baseline: Baseline | None = None,
-    error: str = "",
-) -> None:
-    """Save the outcome; a passed or failed check grades the card it was shown on and counts
-    into its checks' figures (CheckDay)."""
-    passed = verdict.get("passed") if verdict and run.kind == Run.Kind.CHECK else None
-    with transaction.atomic():
-        saved = Run.objects.filter(pk=run.pk, status=Run.Status.RUNNING).update(
-            status=Run.Status.ERROR if error else Run.Status.DONE,
-            verdict=verdict,
-            baseline=baseline,
-            passed=passed,
-            error=error,
-            finished_at=timezone.now(),
-        )
-        if saved and not error and run.kind == Run.Kind.CHECK:
-            CheckDay.add(run, verdict)
-        if saved and passed is not None and run.presentation_id:
-            # The first check decides the rating, as the first answer does on other cards.
-            Presentation.objects.filter(
-                pk=run.presentation_id, correct__isnull=True, answered_at__isnull=True
-            ).update(correct=bool(passed), answer={"run": str(run.run_id)})
-
-
-def compares_versions(content: dict[str, Any]) -> bool:
-    """A card whose checks are about time or concurrency is a before/after comparison."""
-    checks = content.get("checks") or {}
-    return bool(content.get("starter")) and ("virtual_seconds" in checks or "concurrency" in checks)
-
-
-def baseline_for(card: Card, content: dict[str, Any]) -> Baseline | None:
-    """The starter's run, to draw beside the learner's; run once per starter text and cached."""
-    if not compares_versions(content):
-        return None
-    starter = content["starter"]
-    key = "baseline:" + hashlib.sha256(starter.encode()).hexdigest()
-    verdict = cache.get(key)
-    if verdict is None:
-        full = running.run(starter)
-        verdict = Baseline(
-            status=full["status"],
-            virtual_seconds=full["virtual_seconds"],
-            tasks=full["tasks"],
-            events=full["events"],
-        )
-        cache.set(key, verdict, 24 * 3600)
-    return verdict
 
 
 def latest_run(presentation: Presentation) -> Run | None:

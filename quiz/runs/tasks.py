@@ -1,11 +1,25 @@
-"""Celery tasks: running a learner's code in the sandbox, off the web process."""
+"""Celery tasks: running a learner's saved code in the sandbox (off the web process with a broker)
+and saving its verdict."""
 
 from __future__ import annotations
 
-from celery import Task, shared_task
-from django.conf import settings
+import hashlib
+import logging
+from typing import Any
 
-from quiz.runs import service as coding
+from celery import Task, shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from quiz.models import Card, CheckDay, Presentation, Run
+from quiz.runs import sandbox as running
+from quiz.runs.verdicts import Baseline, Verdict
+from runner import SpecError
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -22,4 +36,83 @@ from quiz.runs import service as coding
 )
 def execute_run(self: Task, run_id: str) -> None:
     """Run one saved Run by its run id; idempotent, so a redelivered message is harmless."""
-    coding.execute(run_id, task_id=self.request.id or "")
+    execute(run_id, task_id=self.request.id or "")
+
+
+def execute(run_id: str, task_id: str = "") -> None:
+    """Run the code of a queued run once: a second delivery of the same run does nothing."""
+    claimed = Run.objects.filter(run_id=run_id, status=Run.Status.QUEUED).update(
+        status=Run.Status.RUNNING, started_at=timezone.now(), task_id=task_id
+    )
+    if not claimed:
+        return
+    run = Run.objects.select_related("card").get(run_id=run_id)
+    content = run.card.text().content
+    spec = (content.get("checks") or {}) if run.kind == Run.Kind.CHECK else None
+    try:
+        verdict = running.run(run.code, spec)
+    except SoftTimeLimitExceeded:
+        finish(run, error="time_limit")
+        return
+    except SpecError:
+        logger.exception("Card %s has checks the runner refuses", run.card)
+        finish(run, error="spec")
+        return
+    except Exception:
+        # The learner sees an error they can retry; the traceback goes to the logs for us.
+        logger.exception("Run %s failed in the runner", run_id)
+        finish(run, error="crash")
+        return
+    finish(run, verdict=verdict, baseline=baseline_for(run.card, content))
+
+
+def finish(
+    run: Run,
+    verdict: Verdict | None = None,
+    baseline: Baseline | None = None,
+    error: str = "",
+) -> None:
+    """Save the outcome; a passed or failed check grades the card it was shown on and counts
+    into its checks' figures (CheckDay)."""
+    passed = verdict.get("passed") if verdict and run.kind == Run.Kind.CHECK else None
+    with transaction.atomic():
+        saved = Run.objects.filter(pk=run.pk, status=Run.Status.RUNNING).update(
+            status=Run.Status.ERROR if error else Run.Status.DONE,
+            verdict=verdict,
+            baseline=baseline,
+            passed=passed,
+            error=error,
+            finished_at=timezone.now(),
+        )
+        if saved and not error and run.kind == Run.Kind.CHECK:
+            CheckDay.add(run, verdict)
+        if saved and passed is not None and run.presentation_id:
+            # The first check decides the rating, as the first answer does on other cards.
+            Presentation.objects.filter(
+                pk=run.presentation_id, correct__isnull=True, answered_at__isnull=True
+            ).update(correct=bool(passed), answer={"run": str(run.run_id)})
+
+
+def compares_versions(content: dict[str, Any]) -> bool:
+    """A card whose checks are about time or concurrency is a before/after comparison."""
+    checks = content.get("checks") or {}
+    return bool(content.get("starter")) and ("virtual_seconds" in checks or "concurrency" in checks)
+
+
+def baseline_for(card: Card, content: dict[str, Any]) -> Baseline | None:
+    """The starter's run, to draw beside the learner's; run once per starter text and cached."""
+    if not compares_versions(content):
+        return None
+    starter = content["starter"]
+    key = "baseline:" + hashlib.sha256(starter.encode()).hexdigest()
+    verdict = cache.get(key)
+    if verdict is None:
+        full = running.run(starter)
+        verdict = Baseline(
+            status=full["status"],
+            virtual_seconds=full["virtual_seconds"],
+            tasks=full["tasks"],
+            events=full["events"],
+        )
+        cache.set(key, verdict, 24 * 3600)
+    return verdict

@@ -80,7 +80,7 @@ def show_run(request: HttpRequest, run: Run) -> HttpResponse:
         response["HX-Reswap"] = "outerHTML"
         return response
     context = {"presentation": presentation, "card": presentation.card}
-    context.update(code_context(presentation, run))
+    context.update(code_context(presentation, run=run))
     return render(request, "quiz/study.html#run", context)
 
 

@@ -39,16 +39,6 @@ def order_permutation(token: str, count: int) -> list[int]:
     return order
 
 
-def grade(kind: str, content: Any, answer: Any) -> Grade:
-    """Grade an answer to an auto-graded card with its kind's grader (see quiz.kinds)."""
-    from quiz.kinds import KINDS
-
-    grader = KINDS[kind].grader
-    if grader is None:
-        raise ValueError(f"{kind} cards are not graded automatically")
-    return grader(content, answer)
-
-
 def grade_choice(content: ChoiceContent, answer: Any) -> Grade:
     right = {i for i, option in enumerate(content["options"]) if option["correct"]}
     chosen = {int(i) for i in answer or []}

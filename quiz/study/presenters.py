@@ -8,11 +8,12 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _lazy
 
+from quiz.kinds import ChoiceContent, OrderContent
 from quiz.models import Deck, Presentation
 from quiz.rendering import render_markdown
 from quiz.study import scheduling
 from quiz.study import service as studying
-from quiz.study.grading import Grade
+from quiz.study.grading import Grade, order_permutation
 
 RATING_LABELS = {1: _lazy("Again"), 2: _lazy("Hard"), 3: _lazy("Good"), 4: _lazy("Easy")}
 
@@ -54,8 +55,7 @@ def card_context(
         "result": result,
         "revealed": revealed,
     }
-    if card.kind_spec.study_context:
-        context.update(card.kind_spec.study_context(presentation, content))
+    context.update(card.kind_spec.study_page(presentation, content))
     context["buttons"] = rating_buttons(presentation) if context["revealed"] else []
     return context
 
@@ -75,3 +75,14 @@ def rating_buttons(presentation: Presentation) -> list[dict[str, Any]]:
         }
         for rating in allowed
     ]
+
+
+def choice_context(presentation: Presentation, content: ChoiceContent) -> dict[str, Any]:
+    """A choice card says whether more than one option is right."""
+    return {"multiple": sum(o["correct"] for o in content["options"]) > 1}
+
+
+def order_context(presentation: Presentation, content: OrderContent) -> dict[str, Any]:
+    """An order card shows its items shuffled, the same way for one presentation."""
+    permutation = order_permutation(str(presentation.token), len(content["items"]))
+    return {"shuffled": [(i, content["items"][i]) for i in permutation]}

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quiz.models import Card, Deck, Presentation, Progress, Review, Status
 from quiz.study import scheduling
-from quiz.study.grading import Grade, grade
+from quiz.study.grading import Grade
 
 PRESENTATION_REUSE = timedelta(hours=1)
 
@@ -171,7 +171,7 @@ def check(presentation: Presentation, answer: Any) -> Grade | None:
     if not presentation.card.kind_spec.auto_graded:
         return None
     content = presentation.card.text().content
-    result = grade(presentation.card.kind, content, answer)
+    result = presentation.card.kind_spec.grade(content, answer)
     if presentation.correct is None:
         Presentation.objects.filter(pk=presentation.pk, correct__isnull=True).update(
             answer=answer, correct=result.correct

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from quiz.models import Card, CardText, Deck, Progress, Review, Run
 from quiz.progress.figures import day_start
-from quiz.runs import service as coding
+from quiz.runs import tasks
 from tests.study.factories import make_deck
 
 
@@ -58,7 +58,7 @@ def check_run(user: User, card: Card, checks: dict[str, bool], **fields: Any) ->
     # so it counts wherever the worker's runs count.
     del fields["status"], fields["passed"]
     run = Run.objects.create(user=user, card=card, code="x", status=Run.Status.RUNNING, **fields)
-    coding.finish(run, verdict=verdict)
+    tasks.finish(run, verdict=verdict)
     run.refresh_from_db()
     return run
 

@@ -9,7 +9,7 @@ import pytest
 
 from quiz.models import CheckDay, Run
 from quiz.progress import figures as progress
-from quiz.runs import service as coding
+from quiz.runs import tasks
 from tests.progress.fixtures import History, check_run
 
 pytestmark = pytest.mark.django_db
@@ -52,8 +52,8 @@ def test_finishing_a_check_run_counts_its_checks_into_its_utc_day(history):
         status="running", created_at=at,
     )  # fmt: skip
     verdict = {"passed": False, "checks": [{"name": "output", "passed": False}]}
-    coding.finish(run, verdict=verdict)
-    coding.finish(run, verdict=verdict)  # a second delivery saves nothing and counts nothing
+    tasks.finish(run, verdict=verdict)
+    tasks.finish(run, verdict=verdict)  # a second delivery saves nothing and counts nothing
     assert counted(history)[("2026-05-04", "output")] == (1, 1)
 
 
@@ -63,7 +63,7 @@ def test_plain_runs_and_runs_without_a_verdict_count_nothing(history):
         run = Run.objects.create(
             user=history.ada, card=history.cards["code-1"], code="x", kind=kind, status="running"
         )
-        coding.finish(run, verdict={"checks": [{"name": "output", "passed": False}]}, error=error)
+        tasks.finish(run, verdict={"checks": [{"name": "output", "passed": False}]}, error=error)
     assert counted(history) == before
 
 
