@@ -6,7 +6,7 @@ import json
 import signal
 from typing import Any
 
-from runner.launch import Outcome
+from runner.launchers import Outcome
 
 
 class ChannelError(ValueError):

@@ -42,11 +42,12 @@ import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from runner.inside.limits import apply_limits
+from runner.protocol import HEADER, MAX_MESSAGE, decode, frame, split
+
 FILENAME = "main.py"
 # 2024-01-01 12:00:00 UTC: every run starts at the same moment, so printed times are stable.
 EPOCH = 1704110400.0
-HEADER_BYTES = 4
-MAX_REQUEST = 16 << 20
 # How long a waiting thread lets the others run before it suspects they are stuck on something
 # the clock cannot see (a lock, a real pipe): only then does it move the clock without them.
 STALL_SECONDS = 0.25
@@ -1188,8 +1189,7 @@ class _Run:
             "events": self.events,
             "tasks": tasks,
         }
-        body = _json_dumps(report, default=str).encode()
-        data = len(body).to_bytes(HEADER_BYTES, "big") + body
+        data = frame(_json_dumps(report, default=str).encode())
         with contextlib.suppress(OSError):
             while data:
                 data = data[_os_write(self.channel_fd, data) :]
@@ -1255,20 +1255,6 @@ def _exit_status(code: object) -> int:
     return 1
 
 
-def decode_request(request: bytes) -> dict[str, Any]:
-    """One length-prefixed JSON object, exactly."""
-    if len(request) < HEADER_BYTES:
-        raise ValueError("request too short")
-    size = int.from_bytes(request[:HEADER_BYTES], "big")
-    body = request[HEADER_BYTES:]
-    if size != len(body) or size > MAX_REQUEST:
-        raise ValueError("request length does not match its header")
-    value = json.loads(body)
-    if not isinstance(value, dict):
-        raise ValueError("request is not an object")
-    return value
-
-
 def serve_one(request: bytes | dict[str, Any], channel_fd: int) -> int:
     """Run one snippet in this process and write the report to channel_fd.
 
@@ -1280,7 +1266,7 @@ def serve_one(request: bytes | dict[str, Any], channel_fd: int) -> int:
     if _run is not None:
         raise RuntimeError("serve_one runs once per process")
     if isinstance(request, bytes | bytearray):
-        request = decode_request(bytes(request))
+        request = decode(bytes(request))
     _run = _Run(request, channel_fd)
     _run.install()
     return _run.execute()
@@ -1292,50 +1278,25 @@ def _read_all(fd: int) -> bytes:
     while chunk := os.read(fd, 1 << 16):
         chunks.append(chunk)
         total += len(chunk)
-        if total > MAX_REQUEST + HEADER_BYTES:
+        if total > MAX_MESSAGE + HEADER.size:
             raise ValueError("request too large")
     return b"".join(chunks)
 
 
-def _apply_limits(limits: dict[str, int | None]) -> None:
-    import resource
-
-    names = {
-        "cpu_seconds": resource.RLIMIT_CPU,
-        "address_space_bytes": resource.RLIMIT_AS,
-        "file_size_bytes": resource.RLIMIT_FSIZE,
-        "open_files": resource.RLIMIT_NOFILE,
-        "processes": resource.RLIMIT_NPROC,
-    }
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    for key, which in names.items():
-        value = limits.get(key)
-        if value is None:
-            continue
-        # The CPU limit's soft edge sends SIGXCPU, the hard one a second later SIGKILL.
-        hard = value + 1 if key == "cpu_seconds" else value
-        resource.setrlimit(which, (value, hard))
-
-
-def main(argv: list[str]) -> None:
-    """`python harness.py [CHANNEL_FD]`: stdin holds a limits frame, then the request frame.
+def main(args: list[str]) -> None:
+    """The loader's entry, args [CHANNEL_FD]: stdin holds a limits message, then the request.
 
     The process launcher starts this before it knows the run (a warm spare), so the limits
     come with the request instead of on the command line.
     """
-    channel_fd = int(argv[1]) if len(argv) > 1 else 3
+    channel_fd = int(args[0]) if args else 3
     # What is imported now lives for the whole run: the final gc.collect() need not walk it.
     gc.freeze()
     data = _read_all(0)
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     os.close(null)
-    size = int.from_bytes(data[:HEADER_BYTES], "big")
-    limits = json.loads(data[HEADER_BYTES : HEADER_BYTES + size])
-    _apply_limits(limits)
-    code = serve_one(data[HEADER_BYTES + size :], channel_fd)
+    limits, request = split(data)
+    apply_limits(json.loads(limits))
+    code = serve_one(request, channel_fd)
     os._exit(code)
-
-
-if __name__ == "__main__":
-    main(sys.argv)
