@@ -34,20 +34,21 @@ def encode(message: dict[str, Any]) -> bytes:
     return frame(json.dumps(message).encode())
 
 
-def split(data: bytes) -> tuple[bytes, bytes]:
-    """The first message's body in data, and the bytes after it; ValueError if data is short."""
+def split(data: bytes, limit: int | None = MAX_MESSAGE) -> tuple[bytes, bytes]:
+    """The first message's body in data, and the bytes after it; ValueError if data is short
+    or the message longer than limit (None: whatever the reader already capped)."""
     if len(data) < HEADER.size:
         raise ValueError("message too short")
     (size,) = HEADER.unpack_from(data)
     end = HEADER.size + size
-    if size > MAX_MESSAGE or end > len(data):
+    if (limit is not None and size > limit) or end > len(data):
         raise ValueError("message length does not match its header")
     return data[HEADER.size : end], data[end:]
 
 
-def unframe(data: bytes) -> bytes:
+def unframe(data: bytes, limit: int | None = MAX_MESSAGE) -> bytes:
     """The body of data when data is exactly one message, else ValueError."""
-    body, rest = split(data)
+    body, rest = split(data, limit)
     if rest:
         raise ValueError("bytes after the message")
     return body

@@ -17,14 +17,15 @@ from runner.launchers.sandbox import (
     become_subreaper,
     bwrap_argv,
     exit_code,
-    find_bwrap,
     memfd,
     read_child_pid,
     reap,
+    require_bwrap,
+    slot_count,
     write_all,
 )
 from runner.launchers.seccomp import seccomp_filter
-from runner.launchers.shipping import HARNESS_ENTRY, python_argv, source_bundle
+from runner.launchers.shipping import HARNESS_ENTRY, compiled_bundle, python_argv
 from runner.limits import Limits, rlimits
 from runner.procfs import resident_bytes
 from runner.protocol import encode
@@ -37,11 +38,8 @@ class BwrapLauncher:
 
     def __init__(self, config: SandboxConfig | None = None, slots: int | None = None) -> None:
         self.config = config or SandboxConfig()
-        bwrap = find_bwrap()
-        if bwrap is None:
-            raise FileNotFoundError("bubblewrap (bwrap) is not installed")
-        self.bwrap = bwrap
-        self.slots = slots or max(2, os.cpu_count() or 2)
+        self.bwrap = require_bwrap()
+        self.slots = slot_count(slots)
         self._pid = -1
 
     def close(self) -> None:
@@ -64,7 +62,8 @@ class BwrapLauncher:
 
     def _launch(self, request: bytes, limits: Limits, lease: UidLease) -> Outcome:
         started = time.monotonic()
-        files = {BUNDLE: memfd("bundle", source_bundle())}
+        # Compiled once by the sandbox's interpreter: a run does not compile the harness.
+        files = {BUNDLE: memfd("bundle", compiled_bundle(self.config.python))}
         program = seccomp_filter()
         seccomp = memfd("seccomp", program) if program else None
         info_read, info_write = os.pipe()

@@ -119,7 +119,7 @@ class ProcessLauncher:
         self.spares = min(os.cpu_count() or 1, 4) if spares is None else spares
         self._compiled = tempfile.TemporaryDirectory(prefix="loopdeck-harness-")
         self.bundle = Path(self._compiled.name) / "runner.bundle"
-        compiled_bundle(self.python, self.bundle)
+        self.bundle.write_bytes(compiled_bundle(self.python))
         self._lock = threading.Lock()
         self._ready: list[_Child] = []
         self._closed = False

@@ -60,6 +60,19 @@ def find_bwrap() -> str | None:
     )
 
 
+def require_bwrap() -> str:
+    """The bwrap executable; FileNotFoundError where it is not installed."""
+    bwrap = find_bwrap()
+    if bwrap is None:
+        raise FileNotFoundError("bubblewrap (bwrap) is not installed")
+    return bwrap
+
+
+def slot_count(slots: int | None) -> int:
+    """How many runs a launcher serves at once: one per core (at least 2) unless told."""
+    return slots or max(2, os.cpu_count() or 2)
+
+
 @functools.cache
 def runtime_paths(python: str) -> tuple[str, ...]:
     """The directories the interpreter needs, asked of the interpreter itself (cached)."""

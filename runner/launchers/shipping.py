@@ -63,15 +63,19 @@ def _module(path: Path, is_package: bool) -> tuple[bool, str, str]:
     return is_package, str(path.relative_to(PACKAGE.parent)), path.read_text(encoding="utf-8")
 
 
-def compiled_bundle(python: str, out: Path) -> None:
-    """Write the bundle compiled by `python` itself (its bytecode is the one it reads) to out."""
-    subprocess.run(
-        [python, *PYTHON_FLAGS, "-c", loader_source(), "--compile", str(out)],
+@functools.cache
+def compiled_bundle(python: str) -> bytes:
+    """The bundle compiled by `python` itself, so its bytecode is the one it reads (cached).
+
+    Only our own sources are compiled: no learner's code runs here.
+    """
+    return subprocess.run(
+        [python, *PYTHON_FLAGS, "-c", loader_source(), "--compile", "/dev/stdout"],
         input=source_bundle(),
         check=True,
         capture_output=True,
         env=CHILD_ENV,
-    )
+    ).stdout
 
 
 def python_argv(python: str, bundle: str, entry: str, *args: str) -> list[str]:

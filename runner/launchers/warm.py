@@ -29,10 +29,11 @@ from runner.launchers.sandbox import (
     UidLease,
     become_subreaper,
     bwrap_argv,
-    find_bwrap,
     memfd,
     read_child_pid,
     reap,
+    require_bwrap,
+    slot_count,
     write_all,
 )
 from runner.launchers.seccomp import seccomp_filter
@@ -197,11 +198,8 @@ class WarmPool:
 
     def __init__(self, config: SandboxConfig | None = None, slots: int | None = None) -> None:
         self.config = config or SandboxConfig()
-        bwrap = find_bwrap()
-        if bwrap is None:
-            raise FileNotFoundError("bubblewrap (bwrap) is not installed")
-        self.bwrap = bwrap
-        self.slots = slots or max(2, os.cpu_count() or 2)
+        self.bwrap = require_bwrap()
+        self.slots = slot_count(slots)
         self._closed = False
         self._start_fresh()
 
