@@ -23,9 +23,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.runner_bench import PROGRAM  # noqa: E402
-from runner import Runner  # noqa: E402
-from runner.bwrap import BwrapLauncher, bwrap_available  # noqa: E402
-from runner.sandbox_warm import ZygoteLauncher  # noqa: E402
+from runner import (
+    Runner,  # noqa: E402
+    bwrap_available,
+)
+from runner.launchers.bwrap import BwrapLauncher  # noqa: E402
+from runner.launchers.warm import WarmPool  # noqa: E402
 
 
 def descendants_cpu_ms() -> float:
@@ -82,7 +85,7 @@ def percentile(times: list[float], fraction: float) -> float:
 
 def worker(seconds: float, start: Event, counts: Queue) -> None:
     """One runner (one warm slot) running the program back to back for `seconds`."""
-    with Runner(launcher=ZygoteLauncher(slots=1)) as runner:
+    with Runner(launcher=WarmPool(slots=1)) as runner:
         runner.run(PROGRAM)
         start.wait()
         done = 0
@@ -122,7 +125,7 @@ def main() -> int:
         return 1
     with Runner(launcher=BwrapLauncher()) as cold:
         cold_times = timed_runs(cold, args.cold_runs)
-    with Runner(launcher=ZygoteLauncher()) as warm:
+    with Runner(launcher=WarmPool()) as warm:
         warm_times = timed_runs(warm, args.runs)
         sandbox_cpu, host_cpu = cpu_per_run(warm, args.runs)
     per_second = parallel_throughput(2, args.seconds)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from runner.bwrap import bwrap_available, sandbox_kind
 from runner.checks import SpecError
-from runner.launch import Limits, Outcome, ProcessLauncher
+from runner.launchers import Outcome
+from runner.launchers.process import ProcessLauncher
+from runner.launchers.sandbox import bwrap_available, sandbox_kind
+from runner.limits import Limits
 from runner.runner import Runner
 
 __all__ = [

@@ -7,6 +7,7 @@ import json
 import sys
 
 from runner.checks import SpecError
+from runner.messages import with_text
 from runner.runner import Runner
 
 
@@ -33,7 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, SpecError) as error:
         print(f"python -m runner: {error}", file=sys.stderr)
         return 2
-    json.dump(verdict, sys.stdout, ensure_ascii=False, indent=2)
+    # The English text of every message beside its code (the API gives codes and params only).
+    json.dump(with_text(verdict), sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return 0
 

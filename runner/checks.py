@@ -7,6 +7,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from runner.messages import message
+
 EVENT_KINDS = (
     "blocking_call",
     "cpu_hog",
@@ -30,8 +32,13 @@ class SpecError(ValueError):
     """A spec a teacher wrote that cannot be checked (unknown key, wrong type)."""
 
 
-def _result(name: str, passed: bool, en: str, ru: str) -> dict[str, Any]:
-    return {"name": name, "passed": passed, "message": {"en": en, "ru": ru}}
+def _result(name: str, passed: bool, code: str, **params: Any) -> dict[str, Any]:
+    return {"name": name, "passed": passed, "message": message(code, **params)}
+
+
+def _repeat(name: str, event: dict[str, Any]) -> dict[str, Any]:
+    """A failed check that says what the event said."""
+    return {"name": name, "passed": False, "message": dict(event["message"])}
 
 
 def _lines(value: str | list[str]) -> list[str]:
@@ -73,12 +80,12 @@ def check_output(spec: dict[str, Any], verdict: dict[str, Any], source: str) -> 
             return _result(
                 "output",
                 False,
-                f"The output is not what was expected ({mode}).\nExpected:\n{_short(shown)}\n"
-                f"Got:\n{_short(out)}",
-                f"Вывод не такой, как ожидалось ({mode}).\nОжидалось:\n{_short(shown)}\n"
-                f"Получено:\n{_short(out)}",
+                "check_output_mismatch",
+                mode=mode,
+                expected=_short(shown),
+                got=_short(out),
             )
-    return _result("output", True, "The output is right.", "Вывод правильный.")
+    return _result("output", True, "check_output_ok")
 
 
 def check_virtual_seconds(
@@ -87,58 +94,31 @@ def check_virtual_seconds(
     took = verdict["virtual_seconds"]
     low, high = spec.get("min"), spec.get("max")
     epsilon = 1e-6
+    name = "virtual_seconds"
     if low is not None and took < low - epsilon:
         return _result(
-            "virtual_seconds",
-            False,
-            f"The program took {took:g} s of virtual time; it should take at least {low:g} s.",
-            f"Программа заняла {took:g} с виртуального времени, а должна не меньше {low:g} с.",
+            name, False, "check_virtual_seconds_too_short", took=f"{took:g}", low=f"{low:g}"
         )
     if high is not None and took > high + epsilon:
         return _result(
-            "virtual_seconds",
-            False,
-            f"The program took {took:g} s of virtual time; it should take at most {high:g} s. "
-            "Do your tasks wait one after another instead of at the same time?",
-            f"Программа заняла {took:g} с виртуального времени, а должна не больше {high:g} с. "
-            "Может быть, задачи ждут по очереди, а не одновременно?",
+            name, False, "check_virtual_seconds_too_long", took=f"{took:g}", high=f"{high:g}"
         )
-    return _result(
-        "virtual_seconds",
-        True,
-        f"The program took {took:g} s of virtual time, as it should.",
-        f"Программа заняла {took:g} с виртуального времени, как и должна.",
-    )
+    return _result(name, True, "check_virtual_seconds_ok", took=f"{took:g}")
 
 
 def check_concurrency(spec: int, verdict: dict[str, Any], source: str) -> dict[str, Any]:
     seen = verdict["concurrency"]
     if seen >= spec:
-        return _result(
-            "concurrency",
-            True,
-            f"Up to {seen} tasks ran at the same time.",
-            f"Одновременно выполнялось до {seen} задач.",
-        )
-    return _result(
-        "concurrency",
-        False,
-        f"Your tasks never ran at the same time enough: {spec} needed, at most {seen} seen. "
-        "Start them as tasks (asyncio.create_task, gather, TaskGroup) before awaiting them.",
-        f"Задачи недостаточно выполнялись одновременно: нужно {spec}, было не больше {seen}. "
-        "Запустите их как задачи (asyncio.create_task, gather, TaskGroup) до того, как ждать их.",
-    )
+        return _result("concurrency", True, "check_concurrency_ok", seen=seen)
+    return _result("concurrency", False, "check_concurrency_too_low", needed=spec, seen=seen)
 
 
 def _no_events(kind: str, name: str) -> Callable[[Any, dict[str, Any], str], dict[str, Any]]:
     def check(spec: Any, verdict: dict[str, Any], source: str) -> dict[str, Any]:
         found = [event for event in verdict["events"] if event["kind"] == kind]
         if not spec or not found:
-            return _result(
-                name, True, "Nothing held up the event loop.", "Цикл событий не задерживался."
-            )
-        first = found[0]["message"]
-        return _result(name, False, first["en"], first["ru"])
+            return _result(name, True, "check_loop_not_held")
+        return _repeat(name, found[0])
 
     return check
 
@@ -148,31 +128,16 @@ def check_exception(spec: str | None, verdict: dict[str, Any], source: str) -> d
     got = raised["type"] if raised else None
     if got == spec:
         if spec is None:
-            return _result(
-                "exception", True, "No exception escaped.", "Ни одно исключение не вылетело."
-            )
-        return _result(
-            "exception",
-            True,
-            f"{spec} was raised, as expected.",
-            f"Возникло {spec}, как и ожидалось.",
-        )
+            return _result("exception", True, "check_no_exception")
+        return _result("exception", True, "check_exception_as_expected", expected=spec)
     if spec is None:
-        line = raised.get("line")
+        line, text = raised.get("line"), raised.get("message", "")
         return _result(
-            "exception",
-            False,
-            f"The program stopped with {got} at line {line}: {raised.get('message', '')}",
-            f"Программа остановилась с {got} в строке {line}: {raised.get('message', '')}",
+            "exception", False, "check_exception_escaped", got=got, line=line, message=text
         )
-    seen = got or "no exception"
-    seen_ru = got or "никакого исключения"
-    return _result(
-        "exception",
-        False,
-        f"Expected the program to end with {spec}, but got {seen}.",
-        f"Ожидалось, что программа завершится исключением {spec}, а получилось: {seen_ru}.",
-    )
+    if got is None:
+        return _result("exception", False, "check_exception_missing", expected=spec)
+    return _result("exception", False, "check_exception_other", expected=spec, got=got)
 
 
 def used_names(source: str) -> set[str]:
@@ -222,34 +187,12 @@ def _static(name: str, must: bool) -> Callable[[list[str], dict[str, Any], str],
         try:
             names = used_names(source)
         except SyntaxError as error:
-            return _result(
-                name,
-                False,
-                f"The code cannot be read: {error.msg} at line {error.lineno}.",
-                f"Код не удаётся прочитать: {error.msg} в строке {error.lineno}.",
-            )
+            return _result(name, False, "check_code_unreadable", error=error.msg, line=error.lineno)
         bad = [w for w in spec if _matches(w, names) != must]
         if not bad:
-            return _result(
-                name,
-                True,
-                "The code uses the right constructs.",
-                "В коде использованы нужные конструкции.",
-            )
-        listed = ", ".join(bad)
-        if must:
-            return _result(
-                name,
-                False,
-                f"Your code should use: {listed}.",
-                f"В коде нужно использовать: {listed}.",
-            )
-        return _result(
-            name,
-            False,
-            f"Your code must not use: {listed}.",
-            f"В коде нельзя использовать: {listed}.",
-        )
+            return _result(name, True, "check_constructs_ok")
+        code = "check_must_use" if must else "check_must_not_use"
+        return _result(name, False, code, names=", ".join(bad))
 
     return check
 
@@ -257,15 +200,8 @@ def _static(name: str, must: bool) -> Callable[[list[str], dict[str, Any], str],
 def check_status(spec: str, verdict: dict[str, Any], source: str) -> dict[str, Any]:
     got = verdict["status"]
     if got == spec:
-        return _result(
-            "status", True, f"The run ended as {spec}.", f"Запуск завершился как {spec}."
-        )
-    return _result(
-        "status",
-        False,
-        f"The run should end as {spec}, but it ended as {got}.",
-        f"Запуск должен был завершиться как {spec}, а завершился как {got}.",
-    )
+        return _result("status", True, "check_status_ok", status=spec)
+    return _result("status", False, "check_status_mismatch", expected=spec, got=got)
 
 
 def check_events(
@@ -274,17 +210,11 @@ def check_events(
     kinds = [event["kind"] for event in verdict["events"]]
     for event in verdict["events"]:
         if event["kind"] in spec.get("forbid", []):
-            return _result("events", False, event["message"]["en"], event["message"]["ru"])
+            return _repeat("events", event)
     missing = [kind for kind in spec.get("require", []) if kind not in kinds]
     if missing:
-        listed = ", ".join(missing)
-        return _result(
-            "events",
-            False,
-            f"The run was expected to show: {listed}, but it did not.",
-            f"Ожидалось, что при запуске будет: {listed}, но этого не было.",
-        )
-    return _result("events", True, "The run behaved as expected.", "Запуск прошёл как ожидалось.")
+        return _result("events", False, "check_events_missing", kinds=", ".join(missing))
+    return _result("events", True, "check_events_ok")
 
 
 CHECKS: dict[str, Callable[[Any, dict[str, Any], str], dict[str, Any]]] = {

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import secrets
 from types import TracebackType
 from typing import Any
 
 from runner.checks import evaluate, validate
-from runner.launch import Launcher, Limits, frame
-from runner.sandbox_choice import strongest_launcher
+from runner.launchers import Launcher
+from runner.launchers.choice import strongest_launcher
+from runner.limits import Limits
+from runner.protocol import encode
 from runner.verdict import assemble
 
 VIRTUAL_CAP_SECONDS = 600.0
@@ -64,7 +65,7 @@ class Runner:
         limits = self.limits
         if timeout is not None:
             limits = dataclasses.replace(limits, wall_seconds=timeout)
-        outcome = self.launcher.launch(frame(json.dumps(request).encode()), limits)
+        outcome = self.launcher.launch(encode(request), limits)
         verdict = assemble(outcome, nonce, self.launcher.name, limits.wall_seconds)
         if spec is not None:
             results = evaluate(spec, verdict, source)

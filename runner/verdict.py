@@ -6,45 +6,36 @@ import json
 import signal
 from typing import Any
 
-from runner.launch import Outcome
+from runner.launchers import Outcome
+from runner.messages import english, message
+from runner.protocol import unframe
 
 
 class ChannelError(ValueError):
     """The channel did not carry exactly one well-formed report for this run."""
 
-    def __init__(self, en: str, ru: str) -> None:
-        super().__init__(en)
-        self.message = {"en": en, "ru": ru}
+    def __init__(self, code: str) -> None:
+        self.message = message(code)
+        super().__init__(english(self.message))
 
 
 def read_report(channel: bytes, nonce: str) -> dict[str, Any]:
-    """The harness's one length-prefixed report, or ChannelError for anything else."""
+    """The harness's one report message, or ChannelError for anything else."""
     if not channel:
-        raise ChannelError(
-            "The program ended without the runner's report (did it exit with os._exit?).",
-            "Программа завершилась без отчёта запускающей системы (не через os._exit ли?).",
-        )
-    size = int.from_bytes(channel[:4], "big") if len(channel) >= 4 else -1
-    if size != len(channel) - 4:
-        raise ChannelError(
-            "The runner's report channel held something besides the report; the run cannot "
-            "be trusted.",
-            "В канале отчёта оказалось что-то кроме самого отчёта; запуску нельзя доверять.",
-        )
+        raise ChannelError("report_missing")
     try:
-        report = json.loads(channel[4:])
+        # The channel is capped as it is read (runner/launchers/pipes.py).
+        body = unframe(channel, limit=None)
+    except ValueError:
+        raise ChannelError("report_extra_bytes") from None
+    try:
+        report = json.loads(body)
     except (UnicodeDecodeError, ValueError):
         report = None
     if not isinstance(report, dict) or report.get("nonce") != nonce:
-        raise ChannelError(
-            "The runner's report is not this run's; the run cannot be trusted.",
-            "Отчёт о запуске принадлежит не этому запуску; запуску нельзя доверять.",
-        )
+        raise ChannelError("report_wrong_run")
     if report.get("status") not in {"ok", "error", "deadlock", "virtual_timeout"}:
-        raise ChannelError(
-            "The runner's report has no valid status; the run cannot be trusted.",
-            "В отчёте о запуске нет правильного статуса; запуску нельзя доверять.",
-        )
+        raise ChannelError("report_bad_status")
     return report
 
 
@@ -74,54 +65,32 @@ def concurrency(tasks: list[dict[str, Any]], end: float) -> int:
     return best
 
 
-def _killed_message(returncode: int | None) -> dict[str, str]:
+def _killed_message(returncode: int | None) -> dict[str, Any]:
     number = -returncode if returncode is not None and returncode < 0 else 0
     if number == signal.SIGXCPU:
-        return {
-            "en": "The program used up its CPU time limit and was stopped.",
-            "ru": "Программа исчерпала лимит процессорного времени и была остановлена.",
-        }
+        return message("killed_cpu_limit")
     if number == signal.SIGKILL:
-        return {
-            "en": "The program was killed (it used too much memory or CPU time).",
-            "ru": "Программа была принудительно остановлена (слишком много памяти или "
-            "процессорного времени).",
-        }
+        return message("killed_memory_or_cpu")
     if number == signal.SIGSEGV:
-        return {
-            "en": "The Python process crashed (segmentation fault).",
-            "ru": "Процесс Python аварийно завершился (segmentation fault).",
-        }
-    name = signal.Signals(number).name if number else "?"
-    return {
-        "en": f"The program was killed by signal {name}.",
-        "ru": f"Программа была остановлена сигналом {name}.",
-    }
+        return message("killed_segfault")
+    return message("killed_by_signal", signal=signal.Signals(number).name if number else "?")
 
 
 def assemble(outcome: Outcome, nonce: str, sandbox: str, limits_wall: float) -> dict[str, Any]:
     """The verdict for one run; never a success unless the channel held this run's report."""
     report: dict[str, Any] | None = None
-    error: dict[str, str] | None = None
+    error: dict[str, Any] | None = None
     try:
         report = read_report(outcome.channel, nonce)
     except ChannelError as problem:
         error = problem.message
     if outcome.output_truncated:
         status = "output_limit"
-        error = {
-            "en": "The program printed more than the output limit; it was stopped.",
-            "ru": "Программа напечатала больше допустимого объёма вывода и была остановлена.",
-        }
+        error = message("output_limit")
         report = None
     elif outcome.killed == "timeout":
         status = "timeout"
-        error = {
-            "en": f"The program did not finish within {limits_wall:g} s of real time; it was "
-            "stopped.",
-            "ru": f"Программа не завершилась за {limits_wall:g} с реального времени и была "
-            "остановлена.",
-        }
+        error = message("timeout", seconds=f"{limits_wall:g}")
         report = None
     elif report is None:
         killed = outcome.returncode is not None and outcome.returncode < 0

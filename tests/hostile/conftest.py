@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from runner import Runner
-from runner.bwrap import BwrapLauncher, bwrap_available
-from runner.sandbox_warm import ZygoteLauncher
+from runner import Runner, bwrap_available
+from runner.launchers.bwrap import BwrapLauncher
+from runner.launchers.warm import WarmPool
 from tests.conftest import require
 from tests.hostile import host
 from tests.hostile.host import HOSTILE_LIMITS, Listeners, open_listeners
@@ -44,7 +44,7 @@ def listeners() -> Iterator[Listeners]:
 def make_runner(path: str, **options: Any) -> Runner:
     """A Runner on the warm (zygote) or the cold (fresh bwrap per run) path."""
     require(bwrap_available(), "bubblewrap (bwrap)")
-    launcher = ZygoteLauncher(**options) if path == "warm" else BwrapLauncher(**options)
+    launcher = WarmPool(**options) if path == "warm" else BwrapLauncher(**options)
     return Runner(launcher=launcher, limits=HOSTILE_LIMITS)
 
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 import os
 
-from runner import Runner
-from runner.bwrap import BwrapLauncher, bwrap_available
-from runner.launch import Launcher
-from runner.sandbox_warm import ZygoteLauncher
+from runner import Runner, bwrap_available
+from runner.launchers import Launcher
+from runner.launchers.bwrap import BwrapLauncher
+from runner.launchers.warm import WarmPool
 from tests.hostile.host import HOSTILE_LIMITS, host_problems, open_listeners, run_case
 from tests.hostile.snippets import CATALOGUE, SECRET, problems
 
@@ -30,7 +30,7 @@ def main() -> None:
         report(uid, {"bwrap": ["bubblewrap does not work for this user"]})
         return
     found: dict[str, list[str]] = {}
-    launchers: list[tuple[str, Launcher]] = [("warm", ZygoteLauncher()), ("cold", BwrapLauncher())]
+    launchers: list[tuple[str, Launcher]] = [("warm", WarmPool()), ("cold", BwrapLauncher())]
     with open_listeners() as listeners:
         for path, launcher in launchers:
             with Runner(launcher=launcher, limits=HOSTILE_LIMITS) as runner:

@@ -442,7 +442,7 @@ CATALOGUE: list[Hostile] = [
         """
         written = []
         for path in ("/CANARY", "/usr/lib/CANARY", "/dev/CANARY", "/run/CANARY",
-                     "/proc/CANARY", "/run/loopdeck/harness.py", "/usr/bin/python3",
+                     "/proc/CANARY", "/run/loopdeck/runner.bundle", "/usr/bin/python3",
                      "REPO/CANARY", "/root/CANARY"):
             try:
                 with open(path, "a") as f:

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from runner.bwrap import bwrap_available
+from runner import bwrap_available
 from tests.conftest import require
 from tests.hostile.host import REPO
 

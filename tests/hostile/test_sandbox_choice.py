@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-import runner.sandbox_choice
+import runner.launchers.choice
 from runner import Runner, sandbox_kind
-from runner.bwrap import NO_BUBBLEWRAP, bwrap_available
-from runner.sandbox_choice import strongest_launcher
+from runner.launchers.choice import strongest_launcher
+from runner.launchers.sandbox import NO_BUBBLEWRAP, bwrap_available
 from tests.conftest import require
 from tests.hostile.conftest import make_runner
 from tests.hostile.host import children_of, cmdline
@@ -40,7 +40,7 @@ def uids(pid: int) -> list[int]:
 def test_without_bubblewrap_runs_say_they_are_only_processes(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(runner.sandbox_choice, "bwrap_available", lambda: False)
+    monkeypatch.setattr(runner.launchers.choice, "bwrap_available", lambda: False)
 
     with Runner(launcher=strongest_launcher()) as weak:
         verdict = weak.run(NORMAL)

@@ -8,6 +8,7 @@ import pytest
 
 from runner import SpecError
 from runner.checks import evaluate, used_names, validate
+from runner.messages import TEXT, english
 
 
 def verdict(**fields: Any) -> dict[str, Any]:
@@ -24,11 +25,24 @@ def verdict(**fields: Any) -> dict[str, Any]:
 
 def judge(spec: dict[str, Any], source: str = "", **fields: Any) -> dict[str, Any]:
     [result] = evaluate(spec, verdict(**fields), source)
-    assert set(result["message"]) == {"en", "ru"}
+    assert set(result["message"]) == {"code", "params"}
+    assert result["message"]["code"] in TEXT
+    assert english(result["message"])
     return result
 
 
-BLOCKING = {"kind": "blocking_call", "line": 4, "message": {"en": "blocked at line 4", "ru": "…"}}
+BLOCKING = {
+    "kind": "blocking_call",
+    "line": 4,
+    "message": {
+        "code": "blocking_sleep",
+        "params": {
+            "seconds": "1.0",
+            "where": {"code": "at_line", "params": {"line": 4}},
+            "who": "",
+        },
+    },
+}
 
 
 @pytest.mark.parametrize(
@@ -73,15 +87,21 @@ def test_each_check_passes_and_fails(spec, passing, failing):
 
 def test_a_failed_concurrency_check_says_how_many_ran_together():
     result = judge({"concurrency": 2}, concurrency=1)
-    assert result["message"]["en"].startswith(
+    assert english(result["message"]).startswith(
         "Your tasks never ran at the same time enough: 2 needed, at most 1 seen."
     )
-    assert "нужно 2, было не больше 1" in result["message"]["ru"]
+    assert result["message"] == {
+        "code": "check_concurrency_too_low",
+        "params": {"needed": 2, "seen": 1},
+    }
 
 
 def test_a_failed_blocking_check_repeats_the_event_message():
     result = judge({"no_blocking": True}, events=[BLOCKING])
-    assert result["message"]["en"] == "blocked at line 4"
+    assert result["message"] == BLOCKING["message"]
+    assert english(result["message"]).startswith(
+        "time.sleep(1.0) blocked the event loop for 1.0 s at line 4:"
+    )
 
 
 STATIC_SOURCE = """
@@ -106,20 +126,20 @@ def test_must_use_passes_and_fails():
     assert judge({"must_use": ["asyncio.gather", "create_task", "await"]}, STATIC_SOURCE)["passed"]
     failed = judge({"must_use": ["asyncio.TaskGroup", "asyncio.gather"]}, STATIC_SOURCE)
     assert failed["passed"] is False
-    assert failed["message"]["en"] == "Your code should use: asyncio.TaskGroup."
+    assert english(failed["message"]) == "Your code should use: asyncio.TaskGroup."
 
 
 def test_must_not_use_catches_an_imported_sleep():
     assert judge({"must_not_use": ["asyncio.wait"]}, STATIC_SOURCE)["passed"]
     failed = judge({"must_not_use": ["time.sleep"]}, STATIC_SOURCE)
     assert failed["passed"] is False
-    assert failed["message"]["en"] == "Your code must not use: time.sleep."
+    assert english(failed["message"]) == "Your code must not use: time.sleep."
 
 
 def test_static_checks_fail_on_code_that_does_not_parse():
     result = judge({"must_not_use": ["time.sleep"]}, "def broken(:\n")
     assert result["passed"] is False
-    assert "line 1" in result["message"]["en"]
+    assert "line 1" in english(result["message"])
 
 
 @pytest.mark.parametrize(

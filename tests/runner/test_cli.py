@@ -83,3 +83,24 @@ def test_a_bad_spec_is_an_error_without_a_verdict(tmp_path):
     assert result.returncode == 2
     assert result.stdout == ""
     assert "speed" in result.stderr
+
+
+def test_the_cli_prints_each_message_in_english_beside_its_code(tmp_path):
+    program = tmp_path / "main.py"
+    program.write_text(
+        "import asyncio, time\n\nasync def main():\n    time.sleep(1)\n\nasyncio.run(main())\n"
+    )
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"no_blocking": True, "status": "ok"}))
+    verdict = json.loads(cli("check", str(program), "--spec", str(spec)).stdout)
+    [event] = verdict["events"]
+    assert event["message"]["code"] == "blocking_sleep"
+    assert event["message"]["text"].startswith(
+        "time.sleep(1.0) blocked the event loop for 1.0 s at line 4 (task Task-1 (main)):"
+    )
+    blocking, status = verdict["checks"]
+    assert blocking["message"]["text"] == event["message"]["text"]
+    assert (status["message"]["code"], status["message"]["text"]) == (
+        "check_status_ok",
+        "The run ended as ok.",
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from runner.messages import english
 from tests.runner.conftest import kinds
 
 
@@ -28,8 +29,8 @@ def test_time_sleep_in_a_task_is_a_blocking_call_at_its_line(run):
         "Task-2",
         2.0,
     )
-    assert "blocked the event loop for 2.0 s at line 5" in event["message"]["en"]
-    assert "строке 5" in event["message"]["ru"]
+    assert "blocked the event loop for 2.0 s at line 5" in english(event["message"])
+    assert event["message"]["params"]["where"] == {"code": "at_line", "params": {"line": 5}}
     # The other task's 0.5 s sleep could not end before the loop was free again at 2.0.
     assert verdict["virtual_seconds"] == 3.0
     worker = next(task for task in verdict["tasks"] if task["coro"] == "worker")
@@ -69,7 +70,7 @@ def test_a_long_cpu_step_is_a_cpu_hog_at_its_line(run):
     assert event["kind"] == "cpu_hog"
     assert event["line"] in (6, 7)  # the loop header or its body, sampled
     assert event["seconds"] >= 0.1
-    assert "held the event loop" in event["message"]["en"]
+    assert "held the event loop" in english(event["message"])
     assert verdict["virtual_seconds"] == 1.0
 
 
@@ -113,7 +114,7 @@ def test_waiting_on_what_nobody_sets_is_a_deadlock_at_each_line(run):
         ("deadlock", 12, "Task-1"),
         ("deadlock", 5, "Task-2"),
     ]
-    assert "Event.wait" in verdict["events"][0]["message"]["en"]
+    assert "Event.wait" in english(verdict["events"][0]["message"])
     # Found at once, not at the wall-clock limit (this includes starting the process).
     assert verdict["wall_seconds"] < 1.0
 
@@ -151,7 +152,7 @@ def test_a_coroutine_never_awaited_is_reported_at_its_line(run):
     )
     assert verdict["stdout"] == ""
     assert [(e["kind"], e["line"]) for e in verdict["events"]] == [("never_awaited", 8)]
-    assert "greet" in verdict["events"][0]["message"]["en"]
+    assert "greet" in english(verdict["events"][0]["message"])
     assert "main.py:8: RuntimeWarning: coroutine 'greet' was never awaited" in verdict["stderr"]
 
 
@@ -173,7 +174,7 @@ def test_a_failed_task_nobody_looks_at_is_an_unretrieved_exception(run):
     assert verdict["status"] == "ok"
     [event] = verdict["events"]
     assert (event["kind"], event["line"], event["task"]) == ("unretrieved_exception", 5, "Task-2")
-    assert "ValueError" in event["message"]["en"]
+    assert "ValueError" in english(event["message"])
     boom = verdict["tasks"][1]
     assert (boom["result"], boom["exception"]) == ("error", "ValueError")
 
@@ -369,7 +370,7 @@ def test_threads_waiting_for_each_other_are_a_deadlock_at_each_line(run):
         ("deadlock", 11),
         ("deadlock", 7),
     ]
-    assert verdict["events"][0]["message"]["en"].startswith("Thread MainThread waits forever")
+    assert english(verdict["events"][0]["message"]).startswith("Thread MainThread waits forever")
 
 
 def test_threading_waits_and_queues_run_on_the_virtual_clock(run):
@@ -427,7 +428,7 @@ def test_a_threading_wait_in_a_coroutine_is_a_blocking_call_too(run):
     assert verdict["stdout"] == "job 1.0\n"
     [event] = verdict["events"]
     assert (event["kind"], event["line"], event["seconds"]) == ("blocking_call", 12, 1.0)
-    assert event["message"]["en"].startswith("Queue.get() blocked the event loop for 1.0 s")
+    assert english(event["message"]).startswith("Queue.get() blocked the event loop for 1.0 s")
 
 
 def test_work_queued_behind_busy_workers_waits_its_turn_without_stalling(run):
@@ -466,7 +467,7 @@ def test_two_tasks_taking_two_locks_in_opposite_order_deadlock(run):
     )
     assert (verdict["status"], verdict["virtual_seconds"]) == ("deadlock", 0.1)
     assert [(e["line"], e["task"]) for e in verdict["events"]] == [(7, "Task-2"), (7, "Task-3")]
-    assert "(Lock.acquire)" in verdict["events"][0]["message"]["en"]
+    assert "(Lock.acquire)" in english(verdict["events"][0]["message"])
 
 
 def test_the_virtual_datetime_still_behaves_like_datetime(run):

@@ -6,6 +6,7 @@ import ast
 from concurrent.futures import ThreadPoolExecutor
 
 from runner import Limits, ProcessLauncher, Runner
+from runner.messages import english
 
 SPEC = {"status": "ok", "output": {"contains": "ok"}}
 
@@ -38,7 +39,7 @@ def test_junk_written_to_every_descriptor_is_an_error_never_a_pass(run):
         spec=SPEC,
     )
     assert verdict["status"] == "error"
-    assert "besides the report" in verdict["error"]["en"]
+    assert "besides the report" in english(verdict["error"])
     assert verdict["passed"] is False
 
 
@@ -59,7 +60,7 @@ def test_a_well_formed_report_with_a_guessed_nonce_is_rejected(run):
     )
     assert verdict["status"] == "error"
     assert (
-        verdict["error"]["en"]
+        english(verdict["error"])
         == "The runner's report is not this run's; the run cannot be trusted."
     )
     assert verdict["passed"] is False
@@ -68,7 +69,7 @@ def test_a_well_formed_report_with_a_guessed_nonce_is_rejected(run):
 def test_ending_without_a_report_is_an_error(run):
     verdict = run("import os\nprint('ok', flush=True)\nos._exit(0)\n", spec=SPEC)
     assert verdict["status"] == "error"
-    assert verdict["error"]["en"].startswith("The program ended without the runner's report")
+    assert english(verdict["error"]).startswith("The program ended without the runner's report")
     assert verdict["exit_code"] == 0
     assert verdict["passed"] is False
 
@@ -135,7 +136,7 @@ def test_the_cpu_limit_kills_a_busy_program(shared_runner):
     runner = Runner(launcher=shared_runner.launcher, limits=Limits(cpu_seconds=1))
     verdict = runner.run("while True:\n    pass\n")
     assert verdict["status"] == "killed"
-    assert "CPU time" in verdict["error"]["en"]
+    assert "CPU time" in english(verdict["error"])
 
 
 def test_one_runner_serves_several_threads_at_once(shared_runner):

@@ -1,8 +1,9 @@
 """The warm path's sandbox side: a pre-imported zygote inside bubblewrap that forks each run.
 
-This file runs *inside* the sandbox as a script (stdlib only; it never imports the rest of
-``runner``). It is started once per slot by ``runner.sandbox_warm`` with its control socket on
-fd 0, imports asyncio and the harness, then loops: for every run order it forks (once) the run
+This module runs *inside* the sandbox (stdlib only; of ``runner`` it imports only the inside
+and the side-neutral protocol and procfs modules shipped with it). It is started once per slot
+by ``runner.launchers.warm`` with its control socket on fd 0, imports asyncio and the harness,
+then loops: for every run order it forks (once) the run
 as pid 1 of a new pid namespace, in new mount and ipc namespaces, with a private size-capped
 ``/tmp`` and ``/dev/shm`` and a fresh ``/proc``; the run drops every capability, takes its
 rlimits and calls the harness's ``serve_one``. When the run's pid 1 exits (or is killed at its
@@ -10,32 +11,29 @@ wall-clock limit) the kernel kills everything it left behind, so no run can see 
 another.
 
 The zygote keeps CAP_SYS_ADMIN and CAP_SETPCAP *inside its own user namespace only* (bubblewrap
-created it with ``--disable-userns``); only the code in this file runs with them. Runs of one
+created it with ``--disable-userns``); only the code in this module runs with them. Runs of one
 slot share its network and uts namespaces (no capability can change them and no socket outlives
 its run's processes); concurrent runs are in different slots, hence different sandboxes.
 """
 
 from __future__ import annotations
 
-import array
 import contextlib
 import ctypes
-import errno
 import fcntl
 import gc
-import importlib
-import importlib.util
 import json
 import os
 import select
 import signal
 import socket
-import struct
-import sys
 import time
-import types
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+
+from runner.inside import harness
+from runner.inside.limits import apply_limits
+from runner.procfs import resident_bytes
+from runner.protocol import receive, send
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWIPC = 0x08000000
@@ -50,60 +48,11 @@ PR_SET_NO_NEW_PRIVS = 38
 PR_CAP_AMBIENT = 47
 PR_CAP_AMBIENT_CLEAR_ALL = 4
 LINUX_CAPABILITY_VERSION_3 = 0x20080522
-HEADER = struct.Struct(">I")
-MAX_MESSAGE = 16 << 20
-PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 # How often a run that is still going has its processes' memory added up: a run's rlimits are
 # per process, and a run may have many.
 MEMORY_POLL_SECONDS = 0.05
 PR_SET_SECCOMP = 22
 SECCOMP_MODE_FILTER = 2
-AUDIT_ARCH_X86_64 = 0xC000003E
-X32_SYSCALL_BIT = 0x40000000
-# x86_64 system calls a learner's program has no use for, and among the kernel's riskiest
-# surfaces (io_uring, bpf, perf, userfaultfd, keys) or ways around the sandbox: refused with
-# EPERM even where capabilities or namespaces would already refuse them.
-DENIED_SYSCALLS = {
-    "ptrace": 101,
-    "syslog": 103,
-    "personality": 135,
-    "pivot_root": 155,
-    "chroot": 161,
-    "acct": 163,
-    "mount": 165,
-    "umount2": 166,
-    "swapon": 167,
-    "swapoff": 168,
-    "reboot": 169,
-    "init_module": 175,
-    "delete_module": 176,
-    "kexec_load": 246,
-    "add_key": 248,
-    "request_key": 249,
-    "keyctl": 250,
-    "unshare": 272,
-    "perf_event_open": 298,
-    "fanotify_init": 300,
-    "name_to_handle_at": 303,
-    "open_by_handle_at": 304,
-    "setns": 308,
-    "process_vm_readv": 310,
-    "process_vm_writev": 311,
-    "finit_module": 313,
-    "kexec_file_load": 320,
-    "bpf": 321,
-    "userfaultfd": 323,
-    "io_uring_setup": 425,
-    "io_uring_enter": 426,
-    "io_uring_register": 427,
-    "open_tree": 428,
-    "move_mount": 429,
-    "fsopen": 430,
-    "fsconfig": 431,
-    "fsmount": 432,
-    "fspick": 433,
-    "mount_setattr": 442,
-}
 
 libc = ctypes.CDLL(None, use_errno=True)
 
@@ -145,31 +94,6 @@ def drop_capabilities(last_cap: int) -> None:
             raise RuntimeError(f"{field} is {value} after dropping capabilities")
 
 
-def seccomp_filter() -> bytes:
-    """A classic-BPF seccomp program refusing DENIED_SYSCALLS (and the x32 ABI) with EPERM and
-    killing a process that calls in through another architecture; b"" off x86_64.
-
-    The cold path hands these bytes to bubblewrap (--seccomp), the warm path loads them itself.
-    """
-    if os.uname().machine != "x86_64":
-        return b""
-    load, jump_eq, jump_ge, ret = 0x20, 0x15, 0x35, 0x06
-    allow, refuse, kill = 0x7FFF0000, 0x00050000 | errno.EPERM, 0x80000000
-    numbers = sorted(DENIED_SYSCALLS.values())
-    count = len(numbers)
-    program = [
-        (load, 0, 0, 4),  # seccomp_data.arch
-        (jump_eq, 1, 0, AUDIT_ARCH_X86_64),
-        (ret, 0, 0, kill),
-        (load, 0, 0, 0),  # seccomp_data.nr
-        (jump_ge, count + 1, 0, X32_SYSCALL_BIT),
-    ]
-    # Instruction i (0-based among the comparisons) jumps over the rest and the allow to refuse.
-    program += [(jump_eq, count - i, 0, number) for i, number in enumerate(numbers)]
-    program += [(ret, 0, 0, allow), (ret, 0, 0, refuse)]
-    return b"".join(struct.pack("=HBBI", *instruction) for instruction in program)
-
-
 def load_seccomp(program: bytes) -> None:
     """Confine this process (and everything it starts) to the seccomp program."""
     if not program:
@@ -182,12 +106,6 @@ def load_seccomp(program: bytes) -> None:
     check(libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0), "seccomp")
 
 
-def send(sock: socket.socket, message: dict[str, object]) -> None:
-    """Write one length-prefixed JSON message to the host."""
-    body = json.dumps(message).encode()
-    sock.sendall(HEADER.pack(len(body)) + body)
-
-
 def read_all(fd: int) -> bytes:
     """Everything until the writer closes its end."""
     chunks = []
@@ -196,32 +114,9 @@ def read_all(fd: int) -> bytes:
     return b"".join(chunks)
 
 
-def recv_exactly(sock: socket.socket, size: int) -> bytes:
-    """Read exactly size bytes, or raise EOFError when the host has gone."""
-    chunks = []
-    while size:
-        chunk = sock.recv(min(size, 1 << 20))
-        if not chunk:
-            raise EOFError
-        chunks.append(chunk)
-        size -= len(chunk)
-    return b"".join(chunks)
-
-
 def recv_run(sock: socket.socket) -> tuple[dict, list[int]]:
     """Read one run order and the run's fds: its request to read, its stdout, stderr, channel."""
-    fds = array.array("i")
-    data, ancdata, _flags, _addr = sock.recvmsg(HEADER.size, socket.CMSG_SPACE(4 * fds.itemsize))
-    if not data:
-        raise EOFError
-    for level, kind, payload in ancdata:
-        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
-            fds.frombytes(payload[: len(payload) - len(payload) % fds.itemsize])
-    data += recv_exactly(sock, HEADER.size - len(data))
-    (size,) = HEADER.unpack(data)
-    if size > MAX_MESSAGE:
-        raise ValueError("run order too large")
-    return json.loads(recv_exactly(sock, size)), list(fds)
+    return receive(sock, max_fds=4)
 
 
 @dataclass
@@ -233,26 +128,23 @@ class Spare:
     setup: int
 
 
-class Zygote:
+class ZygoteServer:
     """Serves run orders from the host, one at a time, each in a fresh set of namespaces.
 
     The next run's process is always prepared ahead (namespaces, mounts, no capabilities,
     seccomp) while the host is busy elsewhere, so an order only has to hand it its pipes.
     """
 
-    def __init__(
-        self, control: socket.socket, harness: types.ModuleType, settings: dict[str, object]
-    ) -> None:
+    def __init__(self, control: socket.socket, settings: dict[str, object]) -> None:
         self.control = control
-        self.harness = harness
-        self.serve: Callable[[bytes, int], int] = getattr(harness, str(settings["entry"]))
         self.tmp = f"size={settings['tmp_bytes']},nr_inodes={settings['tmp_inodes']},mode=1777"
         # bubblewrap's init and the zygote's two processes (see enter_own_pid_namespace).
         self.own_pids = {int(name) for name in os.listdir("/proc") if name.isdigit()}
         self.base_processes = len(self.own_pids)
         self.own_pid_ns = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
         self.last_cap = int(open("/proc/sys/kernel/cap_last_cap").read())
-        self.seccomp = seccomp_filter()
+        # Built by the host (runner/launchers/seccomp.py); b"" off x86_64.
+        self.seccomp = bytes.fromhex(str(settings["seccomp"]))
 
     def serve_forever(self) -> None:
         spare = self.prepare()
@@ -305,11 +197,7 @@ class Zygote:
         """
         started = time.monotonic()
         try:
-            body = json.dumps(order).encode()
-            spare.orders.sendmsg(
-                [HEADER.pack(len(body)) + body],
-                [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))],
-            )
+            send(spare.orders, order, tuple(fds))
         except OSError:
             pass  # It died during its setup; the setup pipe says why.
         finally:
@@ -398,7 +286,7 @@ class Zygote:
             limits = dict(order["limits"])
             if limits.get("processes") is not None:
                 limits["processes"] += self.base_processes
-            self.harness._apply_limits(limits)
+            apply_limits(limits)
             os.write(4, b"ok")
             os.close(4)
         except BaseException as error:  # noqa: B036 - never run the snippet half-confined
@@ -406,31 +294,9 @@ class Zygote:
             os._exit(125)
         code = 1
         try:
-            code = self.serve(request, 3)
+            code = harness.serve_one(request, 3)
         finally:
             os._exit(code)
-
-
-def load_harness(harness_path: str) -> types.ModuleType:
-    """Import the harness from its read-only copy."""
-    spec = importlib.util.spec_from_file_location("loopdeck_harness", harness_path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["loopdeck_harness"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-def resident_bytes(pids: Iterable[int]) -> int:
-    """Memory the processes hold in RAM, together (pages shared after fork count for each)."""
-    total = 0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/statm") as statm:
-                total += int(statm.read().split()[1])
-        except (OSError, IndexError, ValueError):
-            pass  # It ended meanwhile.
-    return total * PAGE_SIZE
 
 
 def enter_own_pid_namespace() -> None:
@@ -447,7 +313,7 @@ def enter_own_pid_namespace() -> None:
         os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
 
 
-def serve_warm(harness_path: str, settings: dict[str, object]) -> None:
+def serve_warm(settings: dict[str, object]) -> None:
     """Start the zygote: fd 0 is its control socket from the host."""
     control = socket.socket(fileno=os.dup(0))
     null = os.open("/dev/null", os.O_RDWR)
@@ -456,12 +322,10 @@ def serve_warm(harness_path: str, settings: dict[str, object]) -> None:
     os.close(null)
     try:
         enter_own_pid_namespace()
-        zygote = Zygote(control, load_harness(harness_path), settings)
+        zygote = ZygoteServer(control, settings)
     except BaseException as error:  # noqa: B036 - tell the host why instead of dying silently
         send(control, {"error": f"{type(error).__name__}: {error}"})
         raise
-    # The harness imports resource when it applies limits: import it once, here.
-    importlib.import_module("resource")
     # Everything imported so far lives as long as the zygote: keep it out of the runs' garbage
     # collections, which would otherwise walk (and copy-on-write) every inherited object.
     gc.collect()
@@ -470,10 +334,7 @@ def serve_warm(harness_path: str, settings: dict[str, object]) -> None:
     zygote.serve_forever()
 
 
-def main() -> None:
-    harness_path, settings = sys.argv[1:]
-    serve_warm(harness_path, json.loads(settings))
-
-
-if __name__ == "__main__":
-    main()
+def main(args: list[str]) -> None:
+    """The loader's entry (runner/inside/loader.py): args is the settings, as JSON."""
+    (settings,) = args
+    serve_warm(json.loads(settings))

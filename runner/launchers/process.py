@@ -1,8 +1,7 @@
-"""The launcher seam: how a run's process is started, limited, watched and killed."""
+"""The process launcher: a plain child interpreter per run, where bubblewrap is missing."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
@@ -11,79 +10,31 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Protocol
 
-from runner.sandbox_io import collect
-
-HARNESS = Path(__file__).absolute().parent / "harness.py"
-# Isolated from the environment's paths, no site (stdlib only), no bytecode written.
-PYTHON_FLAGS = ("-P", "-s", "-S", "-B")
-# The child's whole environment: a fixed hash seed and locale make runs repeat exactly; few
-# malloc arenas keep a threaded snippet inside the address-space limit.
-CHILD_ENV = {
-    "PYTHONHASHSEED": "0",
-    "LANG": "C.UTF-8",
-    "TZ": "UTC",
-    "MALLOC_ARENA_MAX": "2",
-}
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What one run may use. `processes` is per uid, so only sandboxes with their own uid apply
-    it; the process launcher shares the service's uid and leaves it unset."""
-
-    cpu_seconds: int = 5
-    address_space_bytes: int = 1 << 30
-    file_size_bytes: int = 1 << 20
-    open_files: int = 64
-    processes: int = 32
-    wall_seconds: float = 10.0
-    output_bytes: int = 64 * 1024
-
-
-@dataclass
-class Outcome:
-    """What came out of one run's process, before anyone interprets it."""
-
-    stdout: bytes
-    stderr: bytes
-    channel: bytes
-    returncode: int | None
-    wall_seconds: float
-    # "timeout" when the run was killed at its wall-clock limit, else None.
-    killed: str | None = None
-    output_truncated: bool = False
-
-
-class Launcher(Protocol):
-    """Starts one isolated process per run; `name` goes into the verdict's `sandbox` field."""
-
-    name: str
-
-    def launch(self, request: bytes, limits: Limits) -> Outcome: ...
-
-    def close(self) -> None: ...
-
-
-def frame(body: bytes) -> bytes:
-    """A length-prefixed message, as the harness reads and writes them."""
-    return len(body).to_bytes(4, "big") + body
+from runner.launchers import Outcome
+from runner.launchers.pipes import collect
+from runner.launchers.shipping import (
+    CHILD_ENV,
+    HARNESS_ENTRY,
+    compiled_bundle,
+    python_argv,
+)
+from runner.limits import Limits, rlimits
+from runner.protocol import encode
 
 
 class _Child:
     """One harness process, started ahead of its run so the interpreter is ready when needed."""
 
-    def __init__(self, python: str, harness: Path) -> None:
+    def __init__(self, python: str, bundle: Path) -> None:
         self.workdir = tempfile.mkdtemp(prefix="loopdeck-run-")
         self.out_read, out_write = os.pipe()
         self.err_read, err_write = os.pipe()
         self.channel_read, channel_write = os.pipe()
         try:
             self.process = subprocess.Popen(
-                [python, *PYTHON_FLAGS, str(harness), str(channel_write)],
+                python_argv(python, str(bundle), HARNESS_ENTRY, str(channel_write)),
                 stdin=subprocess.PIPE,
                 stdout=out_write,
                 stderr=err_write,
@@ -109,13 +60,10 @@ class _Child:
 
     def run(self, request: bytes, limits: Limits) -> Outcome:
         started = time.monotonic()
-        rlimits = asdict(limits)
-        # RLIMIT_NPROC counts every process of the uid, the service's own included.
-        rlimits["processes"] = None
         try:
             assert self.process.stdin is not None
             try:
-                self.process.stdin.write(frame(json.dumps(rlimits).encode()) + request)
+                self.process.stdin.write(encode(rlimits(limits, per_uid=False)) + request)
                 self.process.stdin.close()
             except BrokenPipeError:
                 pass
@@ -170,15 +118,8 @@ class ProcessLauncher:
         self.python = python or sys.executable
         self.spares = min(os.cpu_count() or 1, 4) if spares is None else spares
         self._compiled = tempfile.TemporaryDirectory(prefix="loopdeck-harness-")
-        self.harness = Path(self._compiled.name) / "harness.pyc"
-        # Compiled by the interpreter that runs it, so the bytecode is the one it reads.
-        compile_to = "import py_compile, sys; py_compile.compile(*sys.argv[1:], doraise=True)"
-        subprocess.run(
-            [self.python, *PYTHON_FLAGS, "-c", compile_to, str(HARNESS), str(self.harness)],
-            check=True,
-            capture_output=True,
-            env=CHILD_ENV,
-        )
+        self.bundle = Path(self._compiled.name) / "runner.bundle"
+        self.bundle.write_bytes(compiled_bundle(self.python))
         self._lock = threading.Lock()
         self._ready: list[_Child] = []
         self._closed = False
@@ -192,7 +133,7 @@ class ProcessLauncher:
         if child is None or child.process.poll() is not None:
             if child is not None:
                 child.discard()
-            child = _Child(self.python, self.harness)
+            child = _Child(self.python, self.bundle)
         try:
             return child.run(request, limits)
         finally:
@@ -202,7 +143,7 @@ class ProcessLauncher:
     def _refill(self) -> None:
         with self._lock:
             while not self._closed and len(self._ready) < self.spares:
-                self._ready.append(_Child(self.python, self.harness))
+                self._ready.append(_Child(self.python, self.bundle))
 
     def close(self) -> None:
         with self._lock:

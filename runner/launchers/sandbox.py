@@ -1,4 +1,4 @@
-"""Bubblewrap isolation: the sandbox's command line, unprivileged uids per slot, the cold launcher.
+"""Bubblewrap isolation: the sandbox's command line, unprivileged uids per slot, availability.
 
 Everything a learner's code can reach is built here: new user, pid, ipc, uts, cgroup and network
 namespaces, no nested user namespaces, a new session, no capabilities, a read-only root holding
@@ -18,25 +18,17 @@ import os
 import shutil
 import subprocess
 import tempfile
-import threading
-import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from runner.launch import CHILD_ENV, Limits, Outcome, frame
-from runner.sandbox_io import collect
-from runner.zygote import resident_bytes, seccomp_filter
+from runner.launchers.shipping import CHILD_ENV, PYTHON_FLAGS
 
-PACKAGE = Path(__file__).absolute().parent
-# Where the harness and the zygote appear inside the sandbox (copied in over a memfd, read-only).
+# Where the bundle of runner/inside/ appears inside the sandbox (copied in over a memfd,
+# read-only), and its name there.
 INSIDE = "/run/loopdeck"
+BUNDLE = "runner.bundle"
 PR_SET_CHILD_SUBREAPER = 36
 # The verdict's sandbox field where bubblewrap is missing and runs are only separate processes.
 NO_BUBBLEWRAP = "process (no bubblewrap)"
-# The harness function a sandboxed process calls with (request bytes, channel fd).
-HARNESS_ENTRY = "serve_one"
-# Python's own isolation without -E, so the fixed hash seed in CHILD_ENV applies.
-PYTHON_FLAGS = ("-P", "-s", "-S", "-B")
 
 
 def default_lock_dir() -> str:
@@ -66,6 +58,19 @@ def find_bwrap() -> str | None:
     return shutil.which("bwrap") or next(
         (p for p in ("/usr/bin/bwrap", "/bin/bwrap") if os.access(p, os.X_OK)), None
     )
+
+
+def require_bwrap() -> str:
+    """The bwrap executable; FileNotFoundError where it is not installed."""
+    bwrap = find_bwrap()
+    if bwrap is None:
+        raise FileNotFoundError("bubblewrap (bwrap) is not installed")
+    return bwrap
+
+
+def slot_count(slots: int | None) -> int:
+    """How many runs a launcher serves at once: one per core (at least 2) unless told."""
+    return slots or max(2, os.cpu_count() or 2)
 
 
 @functools.cache
@@ -160,17 +165,6 @@ def memfd(name: str, data: bytes) -> int:
     os.write(fd, data)
     os.lseek(fd, 0, os.SEEK_SET)
     return fd
-
-
-def source_fd(name: str) -> int:
-    """A memfd holding a file of this package, for --ro-bind-data."""
-    return memfd(name, sandbox_sources()[name])
-
-
-@functools.cache
-def sandbox_sources() -> dict[str, bytes]:
-    """The files the sandbox runs: the harness and the in-sandbox side of this launcher."""
-    return {name: (PACKAGE / name).read_bytes() for name in ("harness.py", "zygote.py")}
 
 
 def become_subreaper() -> None:
@@ -270,136 +264,6 @@ def exit_code(bwrap_status: int) -> int:
     return -(bwrap_status - 128) if 128 < bwrap_status < 160 else bwrap_status
 
 
-def rlimits(limits: Limits) -> dict[str, int | None]:
-    """The rlimits the sandboxed side applies to a run, by the names the harness uses."""
-    return {
-        "cpu_seconds": limits.cpu_seconds,
-        "address_space_bytes": limits.address_space_bytes,
-        "file_size_bytes": limits.file_size_bytes,
-        "open_files": limits.open_files,
-        "processes": limits.processes,
-    }
-
-
-class BwrapLauncher:
-    """Starts a fresh bubblewrap sandbox and interpreter for every run (the cold path, ~70 ms)."""
-
-    name = "bwrap"
-
-    def __init__(self, config: SandboxConfig | None = None, slots: int | None = None) -> None:
-        self.config = config or SandboxConfig()
-        bwrap = find_bwrap()
-        if bwrap is None:
-            raise FileNotFoundError("bubblewrap (bwrap) is not installed")
-        self.bwrap = bwrap
-        self.slots = slots or max(2, os.cpu_count() or 2)
-        self._pid = -1
-
-    def close(self) -> None:
-        """Nothing outlives a cold run."""
-
-    def launch(self, request: bytes, limits: Limits) -> Outcome:
-        if self._pid != os.getpid():
-            # First use in this process (perhaps a forked worker): its own subreaper flag and
-            # slot count, none of a parent's.
-            # More runs at once than cores only makes every one of them slower.
-            self._slots = threading.BoundedSemaphore(self.slots)
-            become_subreaper()
-            self._pid = os.getpid()
-        with self._slots:
-            lease = UidLease(self.config)
-            try:
-                return self._launch(request, limits, lease)
-            finally:
-                lease.release()
-
-    def _launch(self, request: bytes, limits: Limits, lease: UidLease) -> Outcome:
-        started = time.monotonic()
-        files = {"harness.py": source_fd("harness.py")}
-        program = seccomp_filter()
-        seccomp = memfd("seccomp", program) if program else None
-        info_read, info_write = os.pipe()
-        stdin_read, stdin_write = os.pipe()
-        pipes = [os.pipe() for _ in range(3)]
-        (out_read, out_write), (err_read, err_write), (channel_read, channel_write) = pipes
-        run_limits = rlimits(limits)
-        argv = bwrap_argv(
-            self.bwrap, self.config, files, zygote=False, info_fd=info_write, seccomp_fd=seccomp
-        )
-        argv += [self.config.python, *PYTHON_FLAGS, f"{INSIDE}/harness.py", str(channel_write)]
-        passed = (channel_write, info_write, *files.values(), *([seccomp] if seccomp else []))
-        child_ends = (stdin_read, out_write, err_write, *passed)
-        try:
-            process = subprocess.Popen(
-                argv,
-                stdin=stdin_read,
-                stdout=out_write,
-                stderr=err_write,
-                env={},
-                pass_fds=passed,
-                start_new_session=True,
-                **lease.popen_kwargs(),
-            )
-        except BaseException:
-            for fd in (stdin_write, out_read, err_read, channel_read, info_read):
-                os.close(fd)
-            raise
-        finally:
-            for fd in child_ends:
-                os.close(fd)
-        sandbox_pid = None
-        try:
-            sandbox_pid = read_child_pid(info_read)
-            write_all(stdin_write, frame(json.dumps(run_limits).encode()) + request)
-            got = collect(
-                out_read,
-                err_read,
-                channel_read,
-                output_bytes=limits.output_bytes,
-                deadline=started + limits.wall_seconds,
-                # bwrap's pid 1 inside dies with bwrap (--die-with-parent), and the namespace
-                # with it, taking every process the run started.
-                kill=process.kill,
-                overspent=lambda: run_memory(sandbox_pid) > limits.address_space_bytes,
-            )
-        except BaseException:
-            process.kill()
-            raise
-        finally:
-            status = process.wait()
-            if sandbox_pid is not None:
-                reap(sandbox_pid)
-        return Outcome(
-            stdout=got.stdout,
-            stderr=got.stderr,
-            channel=got.channel,
-            returncode=exit_code(status) if status >= 0 else status,
-            wall_seconds=time.monotonic() - started,
-            killed="timeout" if got.timed_out else None,
-            output_truncated=got.output_truncated,
-        )
-
-
-def run_memory(sandbox_pid: int | None) -> int:
-    """Resident bytes of a cold run's processes: the sandbox's pid 1 and its descendants."""
-    if sandbox_pid is None:
-        return 0
-    children: dict[int, list[int]] = {}
-    for name in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{name}/stat") as stat:
-                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue  # It ended meanwhile.
-        children.setdefault(parent, []).append(int(name))
-    tree, stack = [], [sandbox_pid]
-    while stack:
-        pid = stack.pop()
-        tree.append(pid)
-        stack += children.get(pid, [])
-    return resident_bytes(tree)
-
-
 def read_child_pid(fd: int) -> int | None:
     """bwrap's --info-fd JSON names the sandbox's pid 1 as the host sees it (closes fd)."""
     with os.fdopen(fd, "rb") as info:
@@ -411,7 +275,7 @@ def read_child_pid(fd: int) -> int | None:
 
 
 def write_all(fd: int, data: bytes) -> None:
-    """Give the run its request on stdin and close it; a sandbox that died early is no error."""
+    """Give the run its request and close the pipe; a sandbox that died early is no error."""
     view = memoryview(data)
     try:
         while view:

@@ -1,46 +1,46 @@
 """The warm path: pre-imported zygotes inside bubblewrap serve each run from an isolated fork.
 
-A zygote (runner/zygote.py) is one bubblewrap sandbox, started as the slot's own unprivileged
-uid, that has already imported asyncio and the harness. For a run, the host hands it four fresh
-pipes over a unix socket (the request to read, stdout, stderr, channel); the zygote forks the
-run as pid 1 of new pid, mount and ipc namespaces with a private /tmp and /dev/shm, the run
-drops every capability and applies its rlimits, and the zygote reports how it ended. A run
-costs a few milliseconds instead of the ~70 ms of a fresh sandboxed interpreter.
+A warm slot (WarmSlot) is one bubblewrap sandbox running the zygote server
+(runner/inside/zygote.py), started as the slot's own unprivileged uid, that has already
+imported asyncio and the harness. For a run, the host hands it four fresh pipes over a unix
+socket (the request to read, stdout, stderr, channel); the zygote forks the run as pid 1 of new
+pid, mount and ipc namespaces with a private /tmp and /dev/shm, the run drops every capability
+and applies its rlimits, and the zygote reports how it ended. A run costs a few milliseconds
+instead of the ~70 ms of a fresh sandboxed interpreter. WarmPool, the launcher, keeps the slots.
 """
 
 from __future__ import annotations
 
-import array
 import json
 import os
 import socket
-import struct
 import subprocess
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
 
-from runner.bwrap import (
-    HARNESS_ENTRY,
+from runner.launchers import Outcome
+from runner.launchers.pipes import collect
+from runner.launchers.sandbox import (
+    BUNDLE,
     INSIDE,
-    PYTHON_FLAGS,
     SandboxConfig,
     UidLease,
     become_subreaper,
     bwrap_argv,
-    find_bwrap,
+    memfd,
     read_child_pid,
     reap,
-    rlimits,
-    sandbox_sources,
-    source_fd,
+    require_bwrap,
+    slot_count,
     write_all,
 )
-from runner.launch import Limits, Outcome
-from runner.sandbox_io import collect
+from runner.launchers.seccomp import seccomp_filter
+from runner.launchers.shipping import ZYGOTE_ENTRY, python_argv, source_bundle
+from runner.limits import Limits, rlimits
+from runner.protocol import receive, send
 
-HEADER = struct.Struct(">I")
 # How long the host waits past a run's wall limit for the zygote's own kill before killing the
 # whole zygote; and how long a zygote may take to start.
 GRACE_SECONDS = 1.0
@@ -55,23 +55,23 @@ class ZygoteGone(RuntimeError):
         self.before_run = before_run
 
 
-class Zygote:
-    """One warm sandbox: bwrap running runner/zygote.py as the slot's uid."""
+class WarmSlot:
+    """One warm sandbox: bwrap running the zygote server (runner/inside/zygote.py) as the
+    slot's uid."""
 
     def __init__(self, bwrap: str, config: SandboxConfig) -> None:
         self.lease = UidLease(config)
         self.alive = True
         self.control, inside = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        files = {name: source_fd(name) for name in sandbox_sources()}
+        files = {BUNDLE: memfd("bundle", source_bundle())}
         info_read, info_write = os.pipe()
         argv = bwrap_argv(bwrap, config, files, zygote=True, info_fd=info_write)
-        argv += [config.python, *PYTHON_FLAGS, f"{INSIDE}/zygote.py"]
         settings = {
-            "entry": HARNESS_ENTRY,
             "tmp_bytes": config.tmp_bytes,
             "tmp_inodes": config.tmp_inodes,
+            "seccomp": seccomp_filter().hex(),
         }
-        argv += [f"{INSIDE}/harness.py", json.dumps(settings)]
+        argv += python_argv(config.python, f"{INSIDE}/{BUNDLE}", ZYGOTE_ENTRY, json.dumps(settings))
         try:
             self.process = subprocess.Popen(
                 argv,
@@ -114,13 +114,9 @@ class Zygote:
         # no more than that in memory.
         watch = {"wall_seconds": limits.wall_seconds, "memory_bytes": limits.address_space_bytes}
         order = {"limits": rlimits(limits) | watch}
-        body = json.dumps(order).encode()
         run_ends = (request_read, out_write, err_write, chan_write)
         try:
-            self.control.sendmsg(
-                [HEADER.pack(len(body)) + body],
-                [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", run_ends))],
-            )
+            send(self.control, order, run_ends)
         except OSError as error:
             for fd in (request_write, out_read, err_read, chan_read):
                 os.close(fd)
@@ -159,28 +155,20 @@ class Zygote:
 
     def _stop_run(self) -> None:
         """Ask the zygote to kill the current run (output cap); if it cannot hear, kill it."""
-        body = json.dumps({"stop": True}).encode()
         try:
-            self.control.sendall(HEADER.pack(len(body)) + body)
+            send(self.control, {"stop": True})
         except OSError:
             self.kill()
 
     def _receive(self, deadline: float) -> dict:
-        """One length-prefixed JSON message from the zygote, by the deadline."""
-        data = b""
-        size = None
-        while size is None or len(data) < HEADER.size + size:
-            self.control.settimeout(max(0.001, deadline - time.monotonic()))
-            try:
-                chunk = self.control.recv(1 << 16)
-            except TimeoutError as error:
-                raise ZygoteGone("the zygote did not answer in time") from error
-            if not chunk:
-                raise ZygoteGone("the zygote went away")
-            data += chunk
-            if size is None and len(data) >= HEADER.size:
-                (size,) = HEADER.unpack(data[: HEADER.size])
-        return json.loads(data[HEADER.size :])
+        """One message from the zygote, by the deadline."""
+        try:
+            message, _ = receive(self.control, deadline=deadline)
+        except TimeoutError as error:
+            raise ZygoteGone("the zygote did not answer in time") from error
+        except EOFError as error:
+            raise ZygoteGone("the zygote went away") from error
+        return message
 
     def kill(self) -> None:
         """End the zygote and everything inside it now."""
@@ -202,25 +190,23 @@ class Zygote:
         self.lease.release()
 
 
-class ZygoteLauncher:
-    """A pool of warm zygotes, one per concurrent run, each its own uid; runs queue for one."""
+class WarmPool:
+    """The warm launcher: a pool of warm slots, one per concurrent run, each its own uid; runs
+    queue for a slot."""
 
     name = "bwrap"
 
     def __init__(self, config: SandboxConfig | None = None, slots: int | None = None) -> None:
         self.config = config or SandboxConfig()
-        bwrap = find_bwrap()
-        if bwrap is None:
-            raise FileNotFoundError("bubblewrap (bwrap) is not installed")
-        self.bwrap = bwrap
-        self.slots = slots or max(2, os.cpu_count() or 2)
+        self.bwrap = require_bwrap()
+        self.slots = slot_count(slots)
         self._closed = False
         self._start_fresh()
 
     def _start_fresh(self) -> None:
         """No zygotes yet, in this process."""
         self._pid = os.getpid()
-        self._idle: list[Zygote] = []
+        self._idle: list[WarmSlot] = []
         self._started = 0
         self._changed = threading.Condition()
         self._spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="zygote-spawner")
@@ -243,7 +229,7 @@ class ZygoteLauncher:
             self._give_back(zygote)
         return self.launch(request, limits, retry=False)
 
-    def _take(self) -> Zygote:
+    def _take(self) -> WarmSlot:
         if os.getpid() != self._pid:
             # A forked copy of the service (a worker of a pre-forking server) must never talk
             # to its parent's zygotes, nor wait for its parent's threads: start over.
@@ -262,14 +248,14 @@ class ZygoteLauncher:
             # bwrap's --die-with-parent follows the *thread* that started it: start every
             # zygote from one thread that lives as long as the launcher, never from a caller's
             # thread, which may end (a thread pool shutting down) and take the zygote with it.
-            return self._spawner.submit(Zygote, self.bwrap, self.config).result()
+            return self._spawner.submit(WarmSlot, self.bwrap, self.config).result()
         except BaseException:
             with self._changed:
                 self._started -= 1
                 self._changed.notify()
             raise
 
-    def _give_back(self, zygote: Zygote) -> None:
+    def _give_back(self, zygote: WarmSlot) -> None:
         with self._changed:
             if zygote.alive and not self._closed:
                 self._idle.append(zygote)
@@ -290,7 +276,7 @@ class ZygoteLauncher:
             zygote.close()
         self._spawner.shutdown()
 
-    def __enter__(self) -> ZygoteLauncher:
+    def __enter__(self) -> WarmPool:
         return self
 
     def __exit__(

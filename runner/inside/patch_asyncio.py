@@ -1,0 +1,178 @@
+"""asyncio's internals and its loop: a loop on the virtual clock, and what tasks do.
+
+Every asyncio.run, new_event_loop, run_until_complete, run_forever gets a loop whose time() is
+the clock and whose waits for a timer sleep on it; every callback and task step is timed
+(cpu_hog, sampled by SIGPROF) and its task's span kept; never-awaited coroutines and
+unretrieved task exceptions are reported. Differences between Python versions in asyncio live
+here (and in runner/inside/frames.py, which reads tasks).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import asyncio.events
+import selectors
+import signal
+import sys
+import threading
+import time
+import types
+import warnings
+from typing import Any
+
+from runner.inside import state
+from runner.inside.frames import FILENAME, snippet_line
+
+# A loop that watches real file descriptors (pipes of a subprocess) gets this long, in real
+# time, before a wait that nothing else can end counts as a deadlock.
+IO_GRACE_SECONDS = 1.0
+# How often (CPU seconds) a long step is sampled for the learner's line it is busy on.
+SAMPLE_SECONDS = 0.01
+
+_real_thread_time = time.thread_time
+_real_handle_run = asyncio.events.Handle._run
+_real_warn_unawaited = warnings._warn_unawaited_coroutine
+_BaseLoop = asyncio.SelectorEventLoop
+_BasePolicy = asyncio.DefaultEventLoopPolicy
+
+
+class HarnessLoop(_BaseLoop):
+    """The standard selector loop, reporting the tasks it creates and the errors it handles."""
+
+    def create_task(self, coro: Any, *, name: str | None = None, context: Any = None) -> Any:
+        task = super().create_task(coro, name=name, context=context)
+        if state.run is not None and isinstance(task, asyncio.Task):
+            state.run.task_created(task)
+        return task
+
+    def call_exception_handler(self, context: dict[str, Any]) -> None:
+        if state.run is not None:
+            state.run.loop_exception(context)
+        super().call_exception_handler(context)
+
+
+class _VirtualSelector(selectors.DefaultSelector):
+    """The loop's selector: waiting for the next timer means sleeping on the virtual clock."""
+
+    loop: VirtualLoop | None = None
+
+    def select(self, timeout: float | None = None) -> list[Any]:
+        loop = self.loop
+        events = super().select(0)
+        if events or timeout == 0 or loop is None or state.run is None or state.run.clock is None:
+            return events
+        scheduled = loop._scheduled
+        wake = scheduled[0]._when if scheduled else None
+        watches_io = len(self.get_map()) > 1
+
+        def io_ready() -> bool:
+            return bool(super(_VirtualSelector, self).select(0))
+
+        def already_woken() -> bool:
+            # Checked once this loop counts as waiting: a callback another thread handed over
+            # before that moment is seen here, and one handed over after it wakes the loop.
+            return bool(loop._ready) or io_ready()
+
+        state.run.clock.block(
+            wake,
+            target=loop,
+            interrupted=io_ready if watches_io else None,
+            grace=IO_GRACE_SECONDS if watches_io else 0.0,
+            registered=already_woken,
+        )
+        return super().select(0)
+
+
+class VirtualLoop(HarnessLoop):
+    """A loop whose time() is the virtual clock; it never sleeps in real time for a timer."""
+
+    def __init__(self) -> None:
+        selector = _VirtualSelector()
+        super().__init__(selector)
+        selector.loop = self
+
+    def time(self) -> float:
+        return state.run.clock.now if state.run is not None and state.run.clock is not None else 0.0
+
+    def _write_to_self(self) -> None:
+        # Another thread handed the loop a callback: the loop is running again from this moment,
+        # so the clock cannot jump past the callback's arrival.
+        super()._write_to_self()
+        if state.run is not None and state.run.clock is not None:
+            state.run.clock.release(self)
+
+
+class HarnessPolicy(_BasePolicy):
+    _loop_factory = HarnessLoop
+
+
+class VirtualPolicy(_BasePolicy):
+    _loop_factory = VirtualLoop
+
+
+def _handle_run(self: asyncio.Handle) -> None:
+    """Every callback and task step of every loop: when tasks run, and how long they hold it."""
+    run = state.run
+    if run is None:
+        _real_handle_run(self)
+        return
+    owner = getattr(self._callback, "__self__", None)
+    task = owner if isinstance(owner, asyncio.Task) else None
+    if task is not None:
+        run.step_started(task)
+    run.step_thread = threading.get_ident()
+    if run.step_samples:
+        run.step_samples.clear()
+    started = _real_thread_time()
+    try:
+        _real_handle_run(self)
+    finally:
+        spent = _real_thread_time() - started
+        run.step_thread = None
+        if task is not None:
+            run.step_ended(task)
+        if spent >= run.cpu_hog_seconds:
+            run.cpu_hog(spent, task, self)
+
+
+def _sample(signum: int, frame: types.FrameType | None) -> None:
+    """SIGPROF: note which learner line a long step is busy on."""
+    run = state.run
+    if run is None or run.step_thread is None:
+        return
+    if run.step_thread != threading.get_ident():
+        frame = sys._current_frames().get(run.step_thread)
+    line = snippet_line(frame)
+    if line is not None:
+        run.step_samples[line] += 1
+
+
+def _warn_unawaited(coro: Any) -> None:
+    line = state.run.never_awaited(coro) if state.run is not None else None
+    if line is None:
+        _real_warn_unawaited(coro)
+        return
+    # Warn as plain `python main.py` would, pointing at the learner's line, not at the harness.
+    name = getattr(coro, "__qualname__", "coroutine")
+    message = f"coroutine '{name}' was never awaited"
+    warnings.warn_explicit(message, RuntimeWarning, FILENAME, line, source=coro)
+
+
+def install(virtual: bool) -> None:
+    """The loop (on the clock, or the real one), the step timing and the SIGPROF sampling."""
+    sys.set_coroutine_origin_tracking_depth(8)
+    asyncio.events.Handle._run = _handle_run
+    warnings._warn_unawaited_coroutine = _warn_unawaited
+    if virtual:
+        asyncio.set_event_loop_policy(VirtualPolicy())
+        asyncio.SelectorEventLoop = VirtualLoop
+    else:
+        asyncio.set_event_loop_policy(HarnessPolicy())
+        asyncio.SelectorEventLoop = HarnessLoop
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGPROF, _sample)
+        signal.setitimer(signal.ITIMER_PROF, SAMPLE_SECONDS, SAMPLE_SECONDS)
+
+
+def stop_sampling() -> None:
+    signal.setitimer(signal.ITIMER_PROF, 0, 0)
