@@ -13,6 +13,7 @@ template ("{seconds} s"), so a translation can write its own. Lines and counts a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 
@@ -145,13 +146,19 @@ def is_message(value: Any) -> bool:
     return isinstance(value, dict) and "code" in value and "params" in value
 
 
-def english(message: dict[str, Any]) -> str:
-    """The message in English: its code's template, filled with its params (fragments first)."""
+def fill(message: dict[str, Any], translate: Callable[[str], str] = gettext_noop) -> str:
+    """The message as a sentence: its code's template passed through `translate` (the app passes
+    gettext), filled with its params, each fragment put into words first."""
     params = {
-        name: english(value) if is_message(value) else value
+        name: fill(value, translate) if is_message(value) else value
         for name, value in message["params"].items()
     }
-    return TEXT[message["code"]].format(**params)
+    return translate(TEXT[message["code"]]).format(**params)
+
+
+def english(message: dict[str, Any]) -> str:
+    """The message in English."""
+    return fill(message)
 
 
 def with_text(value: Any) -> Any:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from quiz.models import Card, CardText, Deck, Progress, Review, Run
 from quiz.progress.figures import day_start
 from quiz.runs import tasks
+from runner.messages import message
 from tests.study.factories import make_deck
 
 
@@ -48,7 +49,8 @@ def check_run(user: User, card: Card, checks: dict[str, bool], **fields: Any) ->
         "status": "ok",
         "passed": all(checks.values()),
         "checks": [
-            {"name": n, "passed": p, "message": {"en": n, "ru": n}} for n, p in checks.items()
+            {"name": n, "passed": p, "message": message("check_events_ok")}
+            for n, p in checks.items()
         ],
     }
     fields = {"kind": "check", "status": "done", "passed": all(checks.values())} | fields

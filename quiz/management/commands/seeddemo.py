@@ -18,6 +18,7 @@ from fsrs import Rating, Scheduler
 
 from quiz.models import Card, CheckDay, Deck, Progress, Review, ReviewDay, Run
 from quiz.study.scheduling import FSRS_FIELDS, fields_of, fsrs_card
+from runner.messages import message
 
 BATCH = 5000
 PASSWORD = "demo-learner"
@@ -180,7 +181,10 @@ class Simulation:
                     {
                         "name": name,
                         "passed": name not in failing,
-                        "message": {"en": name, "ru": name},
+                        # Coded as the runner codes a check's message (runner/messages.py).
+                        "message": message("check_events_ok")
+                        if name not in failing
+                        else message("check_events_missing", kinds=name),
                     }
                     for name in names
                 ],
