@@ -15,8 +15,9 @@ from runner import Runner, bwrap_available
 from runner.launchers import Launcher
 from runner.launchers.bwrap import BwrapLauncher
 from runner.launchers.warm import WarmPool
+from tests.hostile.catalogue import CATALOGUE
 from tests.hostile.host import HOSTILE_LIMITS, host_problems, open_listeners, run_case
-from tests.hostile.snippets import CATALOGUE, SECRET, problems
+from tests.hostile.snippets import SECRET, problems
 
 
 def report(uid: int, problems: dict[str, list[str]]) -> None:

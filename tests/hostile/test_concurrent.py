@@ -7,9 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from tests.hostile.catalogue import CATALOGUE
 from tests.hostile.conftest import make_runner
 from tests.hostile.host import Listeners, leftover_processes
-from tests.hostile.snippets import CATALOGUE, NORMAL, normal_problems
+from tests.hostile.snippets import NORMAL, normal_problems
 
 pytestmark = pytest.mark.bwrap
 

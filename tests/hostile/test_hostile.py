@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from runner import Runner
+from tests.hostile.catalogue import CATALOGUE
 from tests.hostile.host import Listeners, host_problems, run_case
-from tests.hostile.snippets import CATALOGUE, Hostile, problems
+from tests.hostile.snippets import Hostile, problems
 
 pytestmark = pytest.mark.bwrap
 
