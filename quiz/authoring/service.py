@@ -349,7 +349,7 @@ def _card_differs(card: Card, key: str, sources: list[DeckSource]) -> bool:
     return stored != wanted
 
 
-def _written(content: dict[str, Any]) -> dict[str, Any]:
+def _written(content: CardContent) -> dict[str, Any]:
     return {key: value for key, value in content.items() if key not in proof.OUTPUT_FIELDS}
 
 

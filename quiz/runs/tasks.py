@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from typing import Any
 
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
@@ -14,6 +13,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from quiz.kinds import CodeContent
 from quiz.models import Card, CheckDay, Presentation, Run
 from quiz.runs import sandbox as running
 from quiz.runs.verdicts import Baseline, Verdict
@@ -93,13 +93,13 @@ def finish(
             ).update(correct=bool(passed), answer={"run": str(run.run_id)})
 
 
-def compares_versions(content: dict[str, Any]) -> bool:
+def compares_versions(content: CodeContent) -> bool:
     """A card whose checks are about time or concurrency is a before/after comparison."""
     checks = content.get("checks") or {}
     return bool(content.get("starter")) and ("virtual_seconds" in checks or "concurrency" in checks)
 
 
-def baseline_for(card: Card, content: dict[str, Any]) -> Baseline | None:
+def baseline_for(card: Card | None, content: CodeContent) -> Baseline | None:
     """The starter's run, to draw beside the learner's; run once per starter text and cached."""
     if not compares_versions(content):
         return None

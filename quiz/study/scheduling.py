@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler, State
+from fsrs.card import CardDict
 
 from quiz.models import Card, Deck, Progress
 
@@ -41,7 +42,7 @@ def fsrs_card(card_id: int, progress: Progress | dict[str, Any] | None) -> FsrsC
     )
 
 
-def outcomes(card: Card, progress: Progress | None, now: datetime) -> dict[str, dict[str, Any]]:
+def outcomes(card: Card, progress: Progress | None, now: datetime) -> dict[str, CardDict]:
     """What each rating would do to the card, keyed by the rating's number ("1".."4")."""
     scheduler = scheduler_for(card.deck)
     current = fsrs_card(card.pk, progress)
@@ -51,7 +52,7 @@ def outcomes(card: Card, progress: Progress | None, now: datetime) -> dict[str, 
     }
 
 
-def progress_fields(outcome: dict[str, Any]) -> dict[str, Any]:
+def progress_fields(outcome: CardDict) -> dict[str, Any]:
     """The Progress fields for a stored outcome (an fsrs Card as a dict)."""
     return fields_of(FsrsCard.from_dict(outcome))
 
@@ -68,7 +69,7 @@ def fields_of(card: FsrsCard) -> dict[str, Any]:
     }
 
 
-def snapshot(progress: Progress | None) -> dict[str, Any] | None:
+def snapshot(progress: Progress | None) -> CardDict | None:
     """The progress as it is, so that an undo can put it back (None: the card was new)."""
     if progress is None:
         return None
