@@ -132,13 +132,17 @@ class Proof:
 def prove(content: CodeContent | dict[str, Any], run: RunSource = sandbox_run) -> Proof:
     """Run the reference and every wrong solution against the checks, in this order."""
     checks = content.get("checks") or {}
-    proof = Proof([SolutionRun(_("Reference solution"), content["solution"], {})])
+    solutions: list[tuple[str, str, str | None]] = [
+        (_("Reference solution"), content["solution"], None)
+    ]
     for n, wrong in enumerate(content.get("wrong", []), 1):
-        label = _("Wrong solution %(n)s") % {"n": n}
-        proof.runs.append(SolutionRun(label, wrong["code"], {}, must_fail=wrong["check"]))
-    for solution in proof.runs:
-        solution.verdict = run(solution.code, checks)
-    return proof
+        solutions.append((_("Wrong solution %(n)s") % {"n": n}, wrong["code"], wrong["check"]))
+    return Proof(
+        [
+            SolutionRun(label, code, run(code, checks), must_fail)
+            for label, code, must_fail in solutions
+        ]
+    )
 
 
 # Deck files (checkdecks)
