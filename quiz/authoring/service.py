@@ -14,8 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from quiz import roles
-from quiz.decks import loader as loading
-from quiz.decks import proof
+from quiz.decks import loader, proof
 from quiz.decks.fileformat import (
     CardSource,
     DeckError,
@@ -295,7 +294,7 @@ def plan_upload(user: AbstractBaseUser, files: dict[str, str]) -> UploadPlan:
     if plan.problems:
         return plan
     try:
-        grouped = loading.group_sources(plan.sources)
+        grouped = loader.group_sources(plan.sources)
     except DeckError as error:
         plan.problems.append(error)
         return plan
@@ -361,7 +360,7 @@ def apply_upload(user: AbstractBaseUser, plan: UploadPlan) -> Deck:
     """
     if plan.problems:
         raise ValueError("a plan with problems cannot be applied")
-    outputs = loading.predict_outputs({plan.slug: plan.sources})
+    outputs = loader.predict_outputs({plan.slug: plan.sources})
     with transaction.atomic():
         deck = plan.deck
         if deck is None:
@@ -372,7 +371,7 @@ def apply_upload(user: AbstractBaseUser, plan: UploadPlan) -> Deck:
             card.key: card.text().content
             for card in deck.cards.active().filter(kind="code").prefetch_related("texts")
         }
-        loading.load_deck_sources(plan.slug, plan.sources, outputs)
+        loader.load_deck_sources(plan.slug, plan.sources, outputs)
         Deck.objects.filter(pk=deck.pk).update(source_path="")
         deck.cards.filter(key__in=plan.added).update(status=Status.DRAFT)
         for key, content in before.items():

@@ -9,8 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from quiz.kinds import CodeContent
 from quiz.models import Presentation, Run
-from quiz.runs import service as coding
-from quiz.runs import timeline
+from quiz.runs import service, timeline
 from quiz.runs.messages import word
 from quiz.runs.verdicts import Baseline, Verdict
 
@@ -43,7 +42,7 @@ def code_context(
 ) -> dict[str, Any]:
     """Everything the code card's template needs, from the card and its latest (or given) run."""
     content = content or presentation.card.text().content
-    run = run or coding.latest_run(presentation)
+    run = run or service.latest_run(presentation)
     code = run.code if run else content.get("starter", "")
     context: dict[str, Any] = {
         "run": run,
@@ -58,7 +57,7 @@ def code_context(
     if run is None:
         return context
     if run.status == Run.Status.ERROR:
-        context["run_error"] = coding.error_message(run)
+        context["run_error"] = service.error_message(run)
     elif run.status == Run.Status.DONE and run.verdict:
         context["verdict"] = describe(run.verdict, run.baseline)
         context["highlight_lines"] = context["verdict"]["lines"]

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from quiz.kinds import CodeContent
 from quiz.models import Card, CheckDay, Presentation, Run
-from quiz.runs import sandbox as running
+from quiz.runs import sandbox
 from quiz.runs.verdicts import Baseline, Verdict
 from runner import SpecError
 
@@ -50,7 +50,7 @@ def execute(run_id: str, task_id: str = "") -> None:
     content = run.card.text().content
     spec = (content.get("checks") or {}) if run.kind == Run.Kind.CHECK else None
     try:
-        verdict = running.run(run.code, spec)
+        verdict = sandbox.run(run.code, spec)
     except SoftTimeLimitExceeded:
         finish(run, error="time_limit")
         return
@@ -107,7 +107,7 @@ def baseline_for(card: Card | None, content: CodeContent) -> Baseline | None:
     key = "baseline:" + hashlib.sha256(starter.encode()).hexdigest()
     verdict = cache.get(key)
     if verdict is None:
-        full = running.run(starter)
+        full = sandbox.run(starter)
         verdict = Baseline(
             status=full["status"],
             virtual_seconds=full["virtual_seconds"],

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from quiz.models import Presentation, Run
-from quiz.runs import service as coding
+from quiz.runs import service
 from quiz.runs.presenters import code_context
 from quiz.study.presenters import study_context
 
@@ -37,14 +37,14 @@ def submit(request: HttpRequest, token: str) -> HttpResponse:
     if not form.is_valid():
         return _refuse(request, presentation, _("There is no code to run."), status=400)
     try:
-        run = coding.submit(
+        run = service.submit(
             request.user,
             presentation.card,
             form.cleaned_data["code"],
             form.cleaned_data["action"],
             presentation,
         )
-    except coding.RunRefused as refused:
+    except service.RunRefused as refused:
         return _refuse(request, presentation, str(refused), status=refused.status)
     if not request.htmx:
         return redirect("study", slug=presentation.card.deck.slug)
@@ -61,7 +61,7 @@ def run_status(request: HttpRequest, run_id: str) -> HttpResponse:
     if run.presentation is None:
         raise Http404
     if not run.finished:
-        coding.sweep_stale(run_id=run.run_id)
+        service.sweep_stale(run_id=run.run_id)
         run.refresh_from_db()
     if not request.htmx:
         return redirect("study", slug=run.presentation.card.deck.slug)

@@ -11,8 +11,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from quiz.kinds import ChoiceContent, OrderContent
 from quiz.models import Deck, Presentation
 from quiz.rendering import render_markdown
-from quiz.study import scheduling
-from quiz.study import service as studying
+from quiz.study import scheduling, service
 from quiz.study.grading import Grade, order_permutation
 
 RATING_LABELS = {1: _lazy("Again"), 2: _lazy("Hard"), 3: _lazy("Good"), 4: _lazy("Easy")}
@@ -28,12 +27,12 @@ def study_context(
     """The study page's context: the deck's status and the card shown (the next due one if none
     is given)."""
     now = timezone.now()
-    status = studying.deck_statuses(user, [deck], now)[0]
+    status = service.deck_statuses(user, [deck], now)[0]
     context: dict[str, Any] = {"deck": deck, "status": status}
     if presentation is None:
-        picked = studying.next_card(user, deck, status, now)
+        picked = service.next_card(user, deck, status, now)
         if picked:
-            presentation = studying.present(user, *picked, now)
+            presentation = service.present(user, *picked, now)
     if presentation is not None:
         context.update(card_context(presentation, result, revealed))
     return context
@@ -62,7 +61,7 @@ def card_context(
 
 def rating_buttons(presentation: Presentation) -> list[dict[str, Any]]:
     """The allowed ratings, each with the interval it applies (stored when the card was shown)."""
-    allowed = studying.allowed_ratings(presentation)
+    allowed = service.allowed_ratings(presentation)
     default = 1 if allowed == [1] else 3
     return [
         {

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from quiz.models import Deck, Presentation
-from quiz.study import service as studying
+from quiz.study import service
 from quiz.study.forms import AnswerForm, RatingForm
 from quiz.study.grading import Grade
 from quiz.study.presenters import study_context
@@ -36,7 +36,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 @login_required
 def deck_list(request: HttpRequest) -> HttpResponse:
     decks = list(Deck.objects.studyable().prefetch_related("texts"))
-    statuses = studying.deck_statuses(request.user, decks)
+    statuses = service.deck_statuses(request.user, decks)
     return render(request, "quiz/decks.html", {"statuses": statuses})
 
 
@@ -55,8 +55,8 @@ def check(request: HttpRequest, token: str) -> HttpResponse:
     if not form.is_valid():
         return HttpResponse(_("That answer could not be read."), status=400)
     try:
-        result = studying.check(presentation, form.answer_for(presentation.card.kind))
-    except studying.AnswerRefused as refused:
+        result = service.check(presentation, form.answer_for(presentation.card.kind))
+    except service.AnswerRefused as refused:
         return _refused(request, presentation.card.deck, refused)
     return render_study(
         request, presentation.card.deck, presentation=presentation, result=result, revealed=True
@@ -74,8 +74,8 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     now = timezone.now()
     duration = int((now - presentation.shown_at).total_seconds() * 1000)
     try:
-        studying.answer(presentation, form.cleaned_data["rating"], duration, now)
-    except studying.AnswerRefused as refused:
+        service.answer(presentation, form.cleaned_data["rating"], duration, now)
+    except service.AnswerRefused as refused:
         return _refused(request, deck, refused)
     if not request.htmx:
         return redirect("study", slug=deck.slug)
@@ -86,7 +86,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def undo(request: HttpRequest, slug: str) -> HttpResponse:
     deck = get_object_or_404(Deck, slug=slug)
-    card = studying.undo_last(request.user, deck)
+    card = service.undo_last(request.user, deck)
     if card is None:
         messages.info(request, _("Nothing to undo."))
     if not request.htmx:
@@ -101,7 +101,7 @@ def _own_presentation(request: HttpRequest, token: str) -> Presentation:
     )
 
 
-def _refused(request: HttpRequest, deck: Deck, refused: studying.AnswerRefused) -> HttpResponse:
+def _refused(request: HttpRequest, deck: Deck, refused: service.AnswerRefused) -> HttpResponse:
     messages.warning(request, str(refused))
     response = render_study(request, deck)
     response.status_code = refused.status

@@ -10,8 +10,7 @@ from django.utils import translation
 
 from quiz.decks.fileformat import parse_deck_file
 from quiz.models import Run
-from quiz.runs import sandbox as running
-from quiz.runs import tasks
+from quiz.runs import sandbox, tasks
 from quiz.runs.presenters import describe
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
@@ -22,7 +21,7 @@ CODE = [(lang, card) for lang, deck in DECKS.items() for card in deck.cards if c
 def fragment(card, code: str, language: str) -> str:
     """The run fragment a learner sees after checking `code` on `card`."""
     content = card.content()
-    verdict = running.run(code, content["checks"])
+    verdict = sandbox.run(code, content["checks"])
     baseline = tasks.baseline_for(None, content)
     run = Run(kind="check", status="done", code=code, verdict=verdict, passed=verdict["passed"])
     with translation.override(language):

@@ -9,7 +9,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.utils import timezone
 
 from quiz.models import Presentation, Run
-from quiz.runs import sandbox as running
+from quiz.runs import sandbox
 from quiz.runs.tasks import execute_run
 from quiz.study.service import allowed_ratings
 from tests.code.conftest import CONCURRENT, SEQUENTIAL
@@ -27,13 +27,13 @@ def post(client, url, code=CONCURRENT, action="check"):
 def counted_runs(monkeypatch):
     """Count the programs that reach the sandbox."""
     calls = []
-    real = running.run
+    real = sandbox.run
 
     def run(source, spec=None):
         calls.append(source)
         return real(source, spec)
 
-    monkeypatch.setattr(running, "run", run)
+    monkeypatch.setattr(sandbox, "run", run)
     return calls
 
 
@@ -177,7 +177,7 @@ def test_a_run_past_the_soft_time_limit_ends_with_a_message(client, shown, monke
     def too_slow(source, spec=None):
         raise SoftTimeLimitExceeded()
 
-    monkeypatch.setattr(running, "run", too_slow)
+    monkeypatch.setattr(sandbox, "run", too_slow)
     html = post(client, shown).content.decode()
     assert "Running your code took too long and was stopped." in html
     assert (Run.objects.get().status, Run.objects.get().error) == ("error", "time_limit")

@@ -11,7 +11,7 @@ from quiz.decks.fileformat import DeckError
 from quiz.decks.loader import deck_files, parse_decks
 from quiz.decks.proof import check_card
 from quiz.kinds import KINDS
-from quiz.runs import sandbox as running
+from quiz.runs import sandbox
 
 
 class Command(BaseCommand):
@@ -33,7 +33,7 @@ class Command(BaseCommand):
         for sources in by_deck.values():
             for source in sources:
                 for card in source.cards:
-                    report = check_card(card, source, running.run)
+                    report = check_card(card, source, sandbox.run)
                     checked += 1
                     where = f"{report.path}:{report.line} {report.deck}/{report.card}"
                     if report.ok:
