@@ -34,6 +34,23 @@ from bench.runner_bench import PROGRAM  # noqa: E402  (the notes' second program
 REDIS = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
+def variant(program: str, old: str, new: str) -> str:
+    """`program` with `old` replaced by `new`; an error when `old` is not in it, so that a wrong
+    variant can never silently be the reference itself."""
+    if old not in program:
+        raise ValueError(f"the program has no {old!r} to replace")
+    return program.replace(old, new)
+
+
+# The starter and the deck's wrong solution: the two calls awaited one after the other (6 s).
+SEQUENTIAL = variant(
+    PROGRAM,
+    "    task1 = asyncio.create_task(fun1(4))\n    task2 = asyncio.create_task(fun2(4))\n"
+    "    await task1\n    await task2\n",
+    "    await fun1(4)\n    await fun2(4)\n",
+)
+
+
 DECK = """---
 deck: bench
 language: en
@@ -112,13 +129,8 @@ def measure(mode: str, runs: int) -> dict[str, Any]:
     from quiz.models import Run
 
     call_command("migrate", verbosity=0)
-    sequential = PROGRAM.replace(
-        "\ttask1 = asyncio.create_task(fun1(4))\n\ttask2 = asyncio.create_task(fun2(4))\n"
-        "\tawait task1\n\tawait task2\n",
-        "\tawait fun1(4)\n\tawait fun2(4)\n",
-    )
     deck = directory / "bench.en.md"
-    deck.write_text(DECK.format(starter=sequential, solution=PROGRAM), encoding="utf-8")
+    deck.write_text(DECK.format(starter=SEQUENTIAL, solution=PROGRAM), encoding="utf-8")
     load_decks([deck])
     settings.CODE_RUNS_PER_MINUTE = 10**9
     settings.ALLOWED_HOSTS = ["testserver"]

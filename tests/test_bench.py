@@ -1,0 +1,24 @@
+"""The benchmarks measure what they say: their wrong variants are really wrong."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.code_bench import SEQUENTIAL, variant
+from bench.runner_bench import PROGRAM
+from runner import ProcessLauncher, Runner
+
+
+def test_a_variant_whose_text_is_missing_is_refused():
+    with pytest.raises(ValueError, match="no"):
+        variant(PROGRAM, "\tawait task1\n", "\tawait fun1(4)\n")
+
+
+def test_the_sequential_variant_differs_from_the_reference_and_takes_twice_as_long():
+    assert SEQUENTIAL != PROGRAM
+    runner = Runner(launcher=ProcessLauncher())
+    reference = runner.run(PROGRAM)
+    wrong = runner.run(SEQUENTIAL)
+    assert (reference["status"], wrong["status"]) == ("ok", "ok")
+    assert reference["virtual_seconds"] == pytest.approx(3.0)
+    assert wrong["virtual_seconds"] == pytest.approx(6.0)
