@@ -155,6 +155,9 @@ CODE_RUN_GRACE = float(os.environ.get("CODE_RUN_GRACE", 5))
 CODE_RUN_QUEUE_TIMEOUT = float(os.environ.get("CODE_RUN_QUEUE_TIMEOUT", 60))
 CODE_RUNS_IN_FLIGHT = int(os.environ.get("CODE_RUNS_IN_FLIGHT", 2))
 CODE_RUNS_PER_MINUTE = int(os.environ.get("CODE_RUNS_PER_MINUTE", 20))
+# How long a Check request waits for its verdict from a worker (through Redis) before it answers
+# "running…" and the page polls.
+CODE_RUN_WAIT = float(os.environ.get("CODE_RUN_WAIT", 2))
 
 # Tasks live beside the code they run (autodiscovery would look for quiz.tasks only).
 CELERY_IMPORTS = ["quiz.runs.tasks", "quiz.progress.fitting"]

@@ -37,10 +37,22 @@ EVENT_WORDS = {
 }
 
 
+# A running verdict is polled first after 100 ms, then half again later each time, up to 1 s.
+FIRST_POLL_MS, POLL_GROWTH, LAST_POLL_MS = 100, 1.5, 1000
+
+
+def poll_delay_ms(poll: int) -> int:
+    return int(min(FIRST_POLL_MS * POLL_GROWTH**poll, LAST_POLL_MS))
+
+
 def code_context(
-    presentation: Presentation, content: CodeContent | None = None, run: Run | None = None
+    presentation: Presentation,
+    content: CodeContent | None = None,
+    run: Run | None = None,
+    poll: int = 0,
 ) -> dict[str, Any]:
-    """Everything the code card's template needs, from the card and its latest (or given) run."""
+    """Everything the code card's template needs, from the card and its latest (or given) run;
+    `poll` counts the polls of a running run so far."""
     content = content or presentation.card.text().content
     run = run or service.latest_run(presentation)
     code = run.code if run else content.get("starter", "")
@@ -53,6 +65,8 @@ def code_context(
         "highlight_lines": [],
         # A check decides the rating: the card turns to its back once the first check is in.
         "revealed": presentation.correct is not None,
+        "next_poll": poll + 1,
+        "poll_delay_ms": poll_delay_ms(poll),
     }
     if run is None:
         return context

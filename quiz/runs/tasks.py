@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from quiz.kinds import CodeContent
 from quiz.models import Card, CheckDay, Presentation, Run
-from quiz.runs import sandbox
+from quiz.runs import notify, sandbox
 from quiz.runs.verdicts import Baseline, Verdict
 from runner import SpecError
 
@@ -91,6 +91,8 @@ def finish(
             Presentation.objects.filter(
                 pk=run.presentation_id, correct__isnull=True, answered_at__isnull=True
             ).update(correct=bool(passed), answer={"run": str(run.run_id)})
+    if saved:
+        transaction.on_commit(lambda: notify.announce(run.run_id))
 
 
 def compares_versions(content: CodeContent) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from quiz.models import Presentation, Run
-from quiz.runs import service
+from quiz.runs import notify, service
 from quiz.runs.presenters import code_context
 from quiz.study.presenters import study_context
 
@@ -46,6 +47,13 @@ def submit(request: HttpRequest, token: str) -> HttpResponse:
         )
     except service.RunRefused as refused:
         return _refuse(request, presentation, str(refused), status=refused.status)
+    if not run.finished:
+        # A worker usually saves the verdict within a tenth of a second: answer with it.
+        def finished() -> bool:
+            run.refresh_from_db(fields=["status", "finished_at", "verdict", "passed", "error"])
+            return run.finished
+
+        notify.wait_for(run.run_id, finished, settings.CODE_RUN_WAIT)
     if not request.htmx:
         return redirect("study", slug=presentation.card.deck.slug)
     return show_run(request, run)
@@ -65,10 +73,17 @@ def run_status(request: HttpRequest, run_id: str) -> HttpResponse:
         run.refresh_from_db()
     if not request.htmx:
         return redirect("study", slug=run.presentation.card.deck.slug)
-    return show_run(request, run)
+    return show_run(request, run, poll=_poll_number(request))
 
 
-def show_run(request: HttpRequest, run: Run) -> HttpResponse:
+def _poll_number(request: HttpRequest) -> int:
+    try:
+        return max(0, min(int(request.GET.get("poll", 0)), 20))
+    except ValueError:
+        return 0
+
+
+def show_run(request: HttpRequest, run: Run, poll: int = 0) -> HttpResponse:
     """A finished check turns the card over (rating buttons), so the whole card is sent."""
     presentation = run.presentation
     assert presentation is not None
@@ -80,7 +95,7 @@ def show_run(request: HttpRequest, run: Run) -> HttpResponse:
         response["HX-Reswap"] = "outerHTML"
         return response
     context = {"presentation": presentation, "card": presentation.card}
-    context.update(code_context(presentation, run=run))
+    context.update(code_context(presentation, run=run, poll=poll))
     return render(request, "quiz/study.html#run", context)
 
 

@@ -138,8 +138,8 @@ def test_a_run_still_within_its_limit_keeps_polling(client, shown, learner, sett
     settings.CODE_RUN_HARD_LIMIT, settings.CODE_RUN_GRACE = 20, 5
     started = timezone.now() - timedelta(seconds=10)
     run = queued_run(learner, Presentation.objects.get(), status="running", started_at=started)
-    html = client.get(f"/runs/{run.run_id}/", **HX).content.decode()
-    assert "running…" in html and 'hx-trigger="load delay:300ms"' in html
+    html = client.get(f"/runs/{run.run_id}/?poll=1", **HX).content.decode()
+    assert "running…" in html and 'hx-trigger="load delay:150ms"' in html  # the second poll
     run.refresh_from_db()
     assert run.status == "running"
 
@@ -192,3 +192,12 @@ def test_a_card_whose_checks_the_runner_refuses_asks_to_tell_the_author(client, 
     html = post(client, shown).content.decode()
     assert "This card&#x27;s checks cannot be run; please tell the deck&#x27;s author." in html
     assert Run.objects.get().error == "spec"
+
+
+def test_a_running_verdict_is_polled_soon_then_less_and_less_often():
+    from quiz.runs.presenters import poll_delay_ms
+
+    delays = [poll_delay_ms(n) for n in range(10)]
+    assert delays[0] == 100
+    assert delays == sorted(delays) and delays[1] > delays[0]
+    assert delays[-1] == 1000

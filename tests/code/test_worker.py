@@ -42,7 +42,10 @@ def poll(client: Any, run: Run, seconds: float) -> tuple[str, float]:
         time.sleep(0.3)
 
 
-def test_a_worker_process_runs_the_check_and_the_verdict_reaches_the_page(client, shown, worker):
+def test_a_worker_process_runs_the_check_and_the_verdict_reaches_the_page(
+    client, shown, worker, settings
+):
+    settings.CODE_RUN_WAIT = 0  # answer "running…" at once, and poll
     response = client.post(shown, {"code": CONCURRENT, "action": "check"}, **HX)
     assert "running…" in response.content.decode()
     run = Run.objects.get()
@@ -54,6 +57,20 @@ def test_a_worker_process_runs_the_check_and_the_verdict_reaches_the_page(client
     run.refresh_from_db()
     assert (run.status, run.passed, run.task_id) == ("done", True, str(run.run_id))
     assert str(run.run_id) in worker.log.read_text()
+
+
+def test_check_answers_with_the_verdict_when_the_worker_saves_it_within_the_wait(
+    client, shown, worker, settings
+):
+    settings.CODE_RUN_WAIT = 60  # bounded, and ended by the worker's signal, not by the clock
+    started = time.monotonic()
+    html = client.post(shown, {"code": CONCURRENT, "action": "check"}, **HX).content.decode()
+    waited = time.monotonic() - started
+
+    assert "running…" not in html
+    assert "All checks passed." in html and "3 s of program time" in html
+    assert waited < 60, "the request waited out its bound: the worker's signal never came"
+    assert Run.objects.get().passed is True
 
 
 def test_a_run_whose_worker_is_killed_ends_as_an_error_within_the_hard_limit(
