@@ -426,6 +426,8 @@ def main() -> int:
                 f"127.0.0.1:{port}",
                 "--workers",
                 str(args.workers),
+                "--threads",
+                "4",
                 "--timeout",
                 "120",
             ],
@@ -467,7 +469,7 @@ def main() -> int:
                 time.sleep(0.1)
         database_kind = "PostgreSQL" if dropped else "SQLite"
         print(
-            f"gunicorn, {args.workers} sync workers, {database_kind}, "
+            f"gunicorn, {args.workers} workers × 4 threads, {database_kind}, "
             + ("Redis + one Celery worker (2 processes)" if worker else "code run eagerly")
             + f"; {os.cpu_count()} cores shared with the clients; load average "
             + " ".join(f"{x:.1f}" for x in os.getloadavg())
