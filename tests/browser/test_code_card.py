@@ -100,8 +100,9 @@ def test_a_wrong_solution_shows_the_failed_check_and_highlights_its_line(
 @pytest.mark.redis
 @pytest.mark.usefixtures("worker")
 def test_through_a_worker_the_page_says_running_and_picks_up_the_verdict(
-    browser, live_server, learner, code_cards
+    browser, live_server, learner, code_cards, settings
 ):
+    settings.CODE_RUN_WAIT = 0  # no waiting in the request: the page polls
     context, page = open_card(browser, live_server, learner, "en")
     replace_line(page, 'await download("a")', 'await asyncio.gather(download("a"), download("b"))')
     replace_line(page, 'await download("b")', "")
@@ -113,6 +114,30 @@ def test_through_a_worker_the_page_says_running_and_picks_up_the_verdict(
     expect(page.locator(".timeline svg")).to_have_count(2)
     run = Run.objects.get()
     assert (run.status, run.task_id) == ("done", str(run.run_id))
+    context.close()
+
+
+@pytest.mark.redis
+@pytest.mark.usefixtures("worker")
+def test_through_a_worker_the_check_answers_with_the_verdict_itself(
+    browser, live_server, learner, code_cards
+):
+    context, page = open_card(browser, live_server, learner, "en")
+    replace_line(page, 'await download("a")', 'await asyncio.gather(download("a"), download("b"))')
+    replace_line(page, 'await download("b")', "")
+    checks, polls = [], []
+    page.on("request", lambda r: checks.append(r) if r.url.endswith("/code/") else None)
+    page.on("request", lambda r: polls.append(r) if "/runs/" in r.url else None)
+    started = page.evaluate("performance.now()")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator(".verdict")).to_contain_text("All checks passed.", timeout=30_000)
+    seen = page.evaluate("performance.now()") - started
+
+    # One request, answered with the verdict: no "running…" and no poll in between.
+    assert len(checks) == 1 and checks[0].response().status == 200
+    assert "running…" not in checks[0].response().text()
+    assert polls == []
+    print(f"\nverdict seen {seen:.0f} ms after Ctrl+Enter (through Redis and a worker)")
     context.close()
 
 
