@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import glob
 import os
+import secrets
 import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -20,10 +21,12 @@ from dataclasses import asdict, dataclass
 # The oldest Python the harness runs on (TaskGroup and asyncio.timeout are 3.11's).
 OLDEST = (3, 11)
 ENVIRONMENT = "RUNNER_PYTHONS"
+# Its implementation, exact version, and a fresh token reversed: only a Python can answer.
 PROBE = (
     "import sys, platform; v = sys.version_info; "
     "print(platform.python_implementation(), "
-    "'%d.%d.%d%s' % (v[0], v[1], v[2], '' if v[3] == 'final' else v[3][0] + str(v[4])))"
+    "'%d.%d.%d%s' % (v[0], v[1], v[2], '' if v[3] == 'final' else v[3][0] + str(v[4])), "
+    "{token!r}[::-1])"
 )
 
 
@@ -68,9 +71,10 @@ def probe(path: str) -> Python | None:
     real = os.path.realpath(path)
     if not (os.path.isfile(real) and os.access(real, os.X_OK)):
         return None
+    token = secrets.token_hex(8)
     try:
         out = subprocess.run(
-            [real, "-I", "-S", "-c", PROBE],
+            [real, "-I", "-S", "-c", PROBE.format(token=token)],
             env={},
             capture_output=True,
             text=True,
@@ -79,7 +83,9 @@ def probe(path: str) -> Python | None:
         ).stdout.split()
     except (OSError, subprocess.SubprocessError):
         return None
-    if len(out) != 2 or out[0] != "CPython" or _version_key(out[1])[:2] < OLDEST:
+    if len(out) != 3 or out[0] != "CPython" or out[2] != token[::-1]:
+        return None
+    if _version_key(out[1])[:2] < OLDEST:
         return None
     return Python(version=out[1], path=real)
 
