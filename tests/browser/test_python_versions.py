@@ -58,9 +58,7 @@ def test_the_author_sees_each_pythons_output_side_by_side(browser, live_server, 
 def test_the_learner_predicts_the_first_python_and_sees_both(browser, live_server, decks):
     page = log_in(browser, live_server, "ada", PASSWORD)
     page.goto(f"{live_server.url}/decks/compare/study/")
-    expect(page.locator(".python-version")).to_have_text(
-        "Predict what it prints on Python 3.11."
-    )
+    expect(page.locator(".python-version")).to_have_text("Predict what it prints on Python 3.11.")
     page.fill("textarea[name=text]", "0 []")
     page.get_by_role("button", name="Check").click()
     old, new = page.locator('[data-python="3.11"]'), page.locator('[data-python="3.12"]')
