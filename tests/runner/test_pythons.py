@@ -167,3 +167,61 @@ def test_the_notes_second_program_takes_3_s_on_each_python_in_bubblewrap(series,
     lines = verdict["stdout"].splitlines()
     assert lines[1:5] == ["16", "2.0", "fun1 завершена", "fun2 завершена"]
     assert verdict["python"].startswith(f"{series}.") and lines[-1] == verdict["python"]
+
+
+# What changed between versions, as learners meet it: eager tasks (3.12+) start at create_task;
+# get_event_loop() outside a running loop warns from 3.12.
+EAGER = """\
+import asyncio
+
+async def work(n):
+    print("start", n)
+    await asyncio.sleep(0.01)
+    print("end", n)
+
+async def main():
+    asyncio.get_running_loop().set_task_factory(asyncio.eager_task_factory)
+    first = asyncio.create_task(work(1))
+    print("created 1")
+    second = asyncio.create_task(work(2))
+    print("created 2")
+    await asyncio.gather(first, second)
+    async with asyncio.TaskGroup() as group:
+        group.create_task(work(3))
+        print("created 3")
+
+asyncio.run(main())
+"""
+GET_EVENT_LOOP = """\
+import asyncio
+import warnings
+
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    asyncio.get_event_loop()
+print(len(caught), [str(w.message) for w in caught])
+"""
+CASES = [
+    pytest.param(series, program, id=f"{name}-{series}")
+    for name, program, versions in (
+        ("eager-tasks", EAGER, ("3.12", "3.13")),
+        ("get-event-loop", GET_EVENT_LOOP, SUPPORTED),
+    )
+    for series in versions
+]
+
+
+@pytest.mark.parametrize(("series", "program"), CASES)
+def test_each_python_prints_what_real_cpython_of_that_version_prints(series, program, tmp_path):
+    found = [python for python in pythons.discover() if python.series == series]
+    require(bool(found), f"Python {series} (pyenv, uv, Debian or RUNNER_PYTHONS)")
+    path = tmp_path / "main.py"
+    path.write_text(program)
+    real = subprocess.run(
+        [found[0].path, str(path)], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
+    with Runner(python=found[0].path) as runner:
+        verdict = runner.run(program)
+    assert verdict["status"] == "ok", verdict["stderr"]
+    assert verdict["python"] == found[0].version
+    assert verdict["stdout"] == real.stdout
