@@ -11,7 +11,6 @@ import pytest
 from runner import ProcessLauncher, Runner, pythons
 from tests.conftest import require
 
-
 # The interpreters besides the default one that learners' code runs on (CI's image has them).
 OTHER_PYTHONS = ("3.12", "3.13")
 
