@@ -225,3 +225,8 @@ def test_each_python_prints_what_real_cpython_of_that_version_prints(series, pro
     assert verdict["status"] == "ok", verdict["stderr"]
     assert verdict["python"] == found[0].version
     assert verdict["stdout"] == real.stdout
+
+
+def test_a_runner_takes_a_launcher_or_a_python_not_both():
+    with pytest.raises(ValueError, match="a launcher or a python, not both"):
+        Runner(launcher=ProcessLauncher(spares=0), python="3.11")
