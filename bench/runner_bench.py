@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from runner import ProcessLauncher, Runner
+from runner import ProcessLauncher, Runner, pythons
 
 # The notes' second program: two tasks, each awaiting asyncio.sleep(3).
 PROGRAM = """\
@@ -77,8 +77,16 @@ def main() -> None:
     args = parser.parse_args()
     rows = []
     with Runner() as runner:
-        name = f"Runner() [{runner.launcher.name}]"
+        name = f"Runner() [{runner.launcher.name}, {runner.python.version}]"
         rows.append((name, through_runner(runner, args.runs)))
+        default = runner.python
+    # The same warm path on each other interpreter found (a warm pool per interpreter).
+    for python in pythons.discover():
+        if python != default:
+            with Runner(python=python.path) as runner:
+                rows.append(
+                    (f"Runner(python={python.version!r})", through_runner(runner, args.runs))
+                )
     with Runner(launcher=ProcessLauncher()) as runner:
         rows.append(("Runner(ProcessLauncher())", through_runner(runner, args.runs)))
         # Learners submit now and then: the launcher's warm spare is ready for each run.
@@ -87,12 +95,12 @@ def main() -> None:
     plain = plain_python(args.plain)
     plain_median = statistics.median(plain)
     print(f"notes' second program, {args.runs} runs each; plain python run {args.plain}x")
-    print(f"{'how':<32}{'median ms':>11}{'p95 ms':>9}{'speed-up':>10}")
+    print(f"{'how':<36}{'median ms':>11}{'p95 ms':>9}{'speed-up':>10}")
     for name, times in rows:
         median = statistics.median(times)
         speedup = plain_median / median
-        print(f"{name:<32}{median:>11.1f}{p95(times):>9.1f}{speedup:>9.0f}x")
-    print(f"{'plain python (real clock)':<32}{plain_median:>11.1f}{max(plain):>9.1f}{1:>9.0f}x")
+        print(f"{name:<36}{median:>11.1f}{p95(times):>9.1f}{speedup:>9.0f}x")
+    print(f"{'plain python (real clock)':<36}{plain_median:>11.1f}{max(plain):>9.1f}{1:>9.0f}x")
 
 
 if __name__ == "__main__":

@@ -158,6 +158,9 @@ CODE_RUNS_PER_MINUTE = int(os.environ.get("CODE_RUNS_PER_MINUTE", 20))
 # How long a Check request waits for its verdict from a worker (through Redis) before it answers
 # "running…" and the page polls.
 CODE_RUN_WAIT = float(os.environ.get("CODE_RUN_WAIT", 2))
+# The interpreters learners' code may run on (decks and cards name them, `python: "3.12"`):
+# paths separated by ':', else those the runner finds (`python -m runner pythons`).
+RUNNER_PYTHONS = [path for path in os.environ.get("RUNNER_PYTHONS", "").split(":") if path]
 
 # Tasks live beside the code they run (autodiscovery would look for quiz.tasks only).
 CELERY_IMPORTS = ["quiz.runs.tasks", "quiz.progress.fitting"]

@@ -56,7 +56,9 @@ def source_bundle() -> bytes:
             modules["runner.inside"] = _module(path, True)
         else:
             modules[f"runner.inside.{path.stem}"] = _module(path, False)
-    return marshal.dumps(modules)
+    # Format 4 (3.11 to 3.13's own): any interpreter the sandbox runs reads these plain values,
+    # whichever Python the host is.
+    return marshal.dumps(modules, 4)
 
 
 def _module(path: Path, is_package: bool) -> tuple[bool, str, str]:

@@ -14,6 +14,8 @@ from quiz.authoring.forms import CardForm
 from quiz.decks.fileformat import parse_deck_file, parse_deck_text
 from quiz.decks.loader import load_decks
 from quiz.models import Card, Deck
+from tests.deck.test_python_versions import DECK as VERSIONS_DECK
+from tests.deck.test_python_versions import found
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +84,11 @@ def test_the_downloaded_files_load_back_with_loaddecks(client, copied, tmp_path)
 
 def written(content: dict[str, Any]) -> dict[str, Any]:
     """What the teacher wrote (a predict card's output is produced again on every save)."""
-    return {k: v for k, v in content.items() if k not in ("expected_output", "expected_status")}
+    return {
+        k: v
+        for k, v in content.items()
+        if k not in ("expected_output", "expected_status", "outputs")
+    }
 
 
 def resubmit(form: CardForm) -> dict[str, Any]:
@@ -125,3 +131,33 @@ def test_saving_a_card_unchanged_in_the_editor_keeps_it_identical(client, copied
     card = Card.objects.get(pk=card.pk)
     assert {t.language: written(t.content) for t in card.texts.all()} == before
     assert card.status == "published"
+
+
+def test_the_pythons_a_deck_names_survive_copy_download_and_editor(client, people, tmp_path):
+    found("3.11", "3.12")
+    deck_file = tmp_path / "versions.en.md"
+    deck_file.write_text(VERSIONS_DECK.replace("python: 3.13", "python: 3.12"), encoding="utf-8")
+    load_decks([deck_file], predict_output=fake_output_on)
+    client.force_login(people["owner"])
+    assert client.post("/author/decks/versions/copy/", {"slug": "my-versions"}).status_code == 302
+    text = client.get("/author/decks/my-versions/download/").content
+    downloaded = zipfile.ZipFile(io.BytesIO(text)).read("my-versions.en.md").decode()
+    # The deck's default is written on each card that used it: the meaning is the same.
+    cards = {card.id: card.python for card in parse_deck_text(downloaded).cards}
+    assert cards == {
+        "deck-default": ["3.12"],
+        "side-by-side": ["3.11", "3.12"],
+        "own-python": ["3.12"],
+        "no-code": [],
+    }
+    copied = Deck.objects.get(slug="my-versions")
+    card = copied.cards.get(key="side-by-side")
+    form = CardForm(deck=copied, kind=card.kind, card=card)
+    client.post("/author/decks/my-versions/cards/side-by-side/", resubmit(form))
+    content = Card.objects.get(pk=card.pk).text().content
+    assert content["python"] == ["3.11", "3.12"]
+    assert set(content["outputs"]) == {"3.11", "3.12"}
+
+
+def fake_output_on(snippet: str, python: str = "") -> tuple[str, str]:
+    return f"{python}: {len(snippet)}\n", "ok"
