@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from quiz.kinds import KINDS, CardContent, ChoiceOption
+from runner.checks import SpecError, validate
 
 LANGUAGES = ("en", "ru")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -374,7 +375,19 @@ def _fill_section(card: CardSource, name: str, line: int, body: list[str], path:
             ) from None
         if not isinstance(checks, dict) or not checks:
             raise DeckError(path, line, f"{where}: give the checks as 'name: value' lines")
+        try:
+            validate(checks)
+        except SpecError as error:
+            raise DeckError(path, _key_line(body, line, error.key), f"{where}: {error}") from None
         card.checks = checks
+
+
+def _key_line(body: list[str], heading_line: int, key: str | None) -> int:
+    """The file line where a top-level key of a section's YAML block is written."""
+    for n, text in enumerate(body):
+        if key is not None and re.match(rf"{re.escape(key)}\s*:", text):
+            return heading_line + 1 + n
+    return heading_line
 
 
 def _list_lines(body: list[str], heading_line: int) -> list[tuple[int, str]]:
