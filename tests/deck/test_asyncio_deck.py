@@ -30,6 +30,11 @@ SPEC_KEYS = {
     "must_not_use",
     "status",
     "events",
+    "no_pending_tasks",
+    "cancelled_awaited",
+    "loops_closed",
+    "no_unretrieved_exception",
+    "syntax",
 }
 # Predict cards whose subject is a run that does not end normally.
 PREDICT_STATUS = {"future-never-set-deadlock": "deadlock"}
