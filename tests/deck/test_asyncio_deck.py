@@ -13,6 +13,9 @@ import pytest
 from quiz.decks.fileformat import CardSource, DeckSource, parse_deck_file
 from runner import Runner
 from tests.deck.claims import CLAIMS
+from tests.deck.variants import RIGHT as RIGHT_VARIANTS
+from tests.deck.variants import WRONG as WRONG_VARIANTS
+from tests.deck.variants import Variant
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 EN = parse_deck_file(CONTENT / "asyncio.en.md")
@@ -180,3 +183,31 @@ def test_the_notes_first_program_is_an_indentation_error(runner: Any) -> None:
     assert "IndentationError: unexpected indent" in verdict["stderr"]
     right = [o["text"] for o in CARDS["first-program-indentation"].options if o["correct"]]
     assert right == ["Python refuses to run it: `IndentationError: unexpected indent`"]
+
+
+def edited(card: CardSource, variant: Variant) -> str:
+    code = card.solution
+    for old, new in variant.edits:
+        assert code.count(old) == 1, f"{variant.why}: {old!r} is not once in the solution"
+        code = code.replace(old, new)
+    return code
+
+
+@pytest.mark.parametrize("variant", WRONG_VARIANTS, ids=lambda v: f"{v.card}: {v.why}")
+def test_a_plausible_wrong_solution_is_refused(runner: Any, variant: Variant) -> None:
+    card = CARDS[variant.card]
+
+    verdict = runner.run(edited(card, variant), spec=card.checks)
+
+    failed = [check["name"] for check in verdict["checks"] if not check["passed"]]
+    assert variant.fails in failed, failed
+
+
+@pytest.mark.parametrize("variant", RIGHT_VARIANTS, ids=lambda v: f"{v.card}: {v.why}")
+def test_a_correct_unusual_solution_is_accepted(runner: Any, variant: Variant) -> None:
+    card = CARDS[variant.card]
+
+    verdict = runner.run(edited(card, variant), spec=card.checks)
+
+    failed = [check for check in verdict["checks"] if not check["passed"]]
+    assert verdict["passed"], failed
