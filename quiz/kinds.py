@@ -48,6 +48,10 @@ class PredictContent(BasicContent):
     # Never written by a teacher: what the snippet really prints and how it ends (see proof).
     expected_output: NotRequired[str]
     expected_status: NotRequired[str]
+    # On a card naming two interpreters: each one's output and status, by version.
+    outputs: NotRequired[dict[str, dict[str, str]]]
+    # The interpreters its code runs on ("python:" in the deck file); none: the default one.
+    python: NotRequired[list[str]]
 
 
 class WrongContent(TypedDict):
@@ -61,6 +65,7 @@ class CodeContent(BasicContent):
     wrong: list[WrongContent]
     checks: dict[str, Any]
     hints: list[str]
+    python: NotRequired[list[str]]
 
 
 CardContent = (

@@ -146,6 +146,9 @@ CODE_RUN_GRACE = float(os.environ.get("CODE_RUN_GRACE", 5))
 CODE_RUN_QUEUE_TIMEOUT = float(os.environ.get("CODE_RUN_QUEUE_TIMEOUT", 60))
 CODE_RUNS_IN_FLIGHT = int(os.environ.get("CODE_RUNS_IN_FLIGHT", 2))
 CODE_RUNS_PER_MINUTE = int(os.environ.get("CODE_RUNS_PER_MINUTE", 20))
+# The interpreters learners' code may run on (decks and cards name them, `python: "3.12"`):
+# paths separated by ':', else those the runner finds (`python -m runner pythons`).
+RUNNER_PYTHONS = [path for path in os.environ.get("RUNNER_PYTHONS", "").split(":") if path]
 
 # Tasks live beside the code they run (autodiscovery would look for quiz.tasks only).
 CELERY_IMPORTS = ["quiz.runs.tasks", "quiz.progress.fitting"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import zipfile
 from dataclasses import dataclass, field
@@ -161,9 +162,15 @@ def save_card(
     """
     contents = dict(draft.contents)
     kind = KINDS[draft.kind]
+    # The interpreters a deck file named for the card stay with it (the editor does not show them).
+    python = card.text().content.get("python") if card is not None and kind.proven else None
+    if python:
+        contents = {lang: content | {"python": python} for lang, content in contents.items()}
+        draft = dataclasses.replace(draft, contents=contents)
     if kind.runs_snippet:
         snippet = draft.first["snippet"]  # type: ignore[typeddict-item]
-        output = proof.predict_outputs([snippet], reuse=False)[snippet]
+        job = (snippet, tuple(python or ()))
+        output = proof.predict_outputs([job], reuse=False)[job]
         contents = {
             language: proof.with_output(content, output)  # type: ignore[arg-type]
             for language, content in contents.items()

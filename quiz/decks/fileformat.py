@@ -22,6 +22,11 @@ FENCE = re.compile(r"^(`{3,}|~{3,})(.*)$")
 CHOICE_ITEM = re.compile(r"^[-*]\s+\[( |x|X)\]\s+(.+?)\s*$")
 LIST_ITEM = re.compile(r"^(?:[-*]|\d+[.)])\s+(.+?)\s*$")
 
+# A Python version as decks name it: a series ("3.12") or an exact version ("3.12.1").
+PYTHON_RE = re.compile(r"^3\.\d{1,2}(\.\d{1,2})?$")
+# How many interpreters one card may run on side by side.
+MAX_PYTHONS = 2
+
 DECK_SETTINGS = {
     "desired_retention": (float, 0.7, 0.97),
     "new_per_day": (int, 0, 1000),
@@ -64,15 +69,21 @@ class CardSource:
     wrong: list[WrongSolution] = field(default_factory=list)
     checks: dict[str, Any] = field(default_factory=dict)
     hints: list[str] = field(default_factory=list)
+    # The interpreters its code runs on ("python:" in its key lines), else the deck's.
+    python: list[str] = field(default_factory=list)
 
-    def content(self) -> CardContent:
+    def content(self, deck_python: list[str] | None = None) -> CardContent:
         """What the database keeps for this language of the card (everything but id/kind/tags):
-        front, back and the fields its kind declares."""
+        front, back, the fields its kind declares, and the interpreters its code runs on (its
+        own, else the deck's) when any is named."""
         data: dict[str, Any] = {"front": self.front, "back": self.back}
         for name in KINDS[self.kind].fields:
             data[name] = getattr(self, name)
         if "wrong" in data:
             data["wrong"] = [{"check": w.check, "code": w.code} for w in self.wrong]
+        python = self.python or deck_python or []
+        if python and KINDS[self.kind].proven:
+            data["python"] = list(python)
         return data  # type: ignore[return-value]
 
     @classmethod
@@ -84,6 +95,7 @@ class CardSource:
             if name in content:
                 setattr(card, name, content[name])
         card.wrong = [WrongSolution(w["check"], w["code"]) for w in content.get("wrong", [])]
+        card.python = list(content.get("python", []))
         return card
 
 
@@ -98,6 +110,25 @@ class DeckSource:
     description: str = ""
     settings: dict[str, Any] = field(default_factory=dict)
     cards: list[CardSource] = field(default_factory=list)
+    # The interpreters its cards' code runs on ("python:" in the front matter); none: the default.
+    python: list[str] = field(default_factory=list)
+
+
+def python_versions(value: Any) -> list[str] | None:
+    """A `python:` value as a list of versions ("3.12" or ["3.11", "3.12"]), or None if it is
+    not one or two distinct versions 3.X or 3.X.Y. YAML reads 3.12 as a number: written so,
+    it would lose 3.10's zero, so only strings and lists of strings are taken."""
+    values = value if isinstance(value, list) else [value]
+    if not 1 <= len(values) <= MAX_PYTHONS or len(set(map(str, values))) != len(values):
+        return None
+    if not all(isinstance(v, str) and PYTHON_RE.match(v.strip()) for v in values):
+        return None
+    return [v.strip() for v in values]
+
+
+PYTHON_PROBLEM = (
+    '\'python:\' must name one or two versions as text, like "3.12" or ["3.11", "3.12"]'
+)
 
 
 def parse_deck_file(path: str | Path) -> DeckSource:
@@ -180,7 +211,7 @@ def _parse_front_matter(lines: list[str], path: str) -> tuple[DeckSource, int]:
                 return i + 1
         return 1
 
-    unknown = set(meta) - {"deck", "language", "title", "description", *DECK_SETTINGS}
+    unknown = set(meta) - {"deck", "language", "title", "description", "python", *DECK_SETTINGS}
     if unknown:
         key = sorted(unknown)[0]
         raise DeckError(path, line_of(key), f"unknown front matter key '{key}'")
@@ -209,6 +240,11 @@ def _parse_front_matter(lines: list[str], path: str) -> tuple[DeckSource, int]:
         ):
             raise DeckError(path, line_of(key), f"'{key}:' must be a number from {low} to {high}")
         settings[key] = kind(value)
+    python: list[str] = []
+    if "python" in meta:
+        python = python_versions(meta["python"]) or []
+        if not python:
+            raise DeckError(path, line_of("python"), PYTHON_PROBLEM)
     deck = DeckSource(
         path=path,
         deck=deck_id,
@@ -216,6 +252,7 @@ def _parse_front_matter(lines: list[str], path: str) -> tuple[DeckSource, int]:
         title=title,
         description=str(meta.get("description", "") or "").strip(),
         settings=settings,
+        python=python,
     )
     return deck, end + 1
 
@@ -269,10 +306,12 @@ def _parse_card(lines: list[str], start: int, end: int, path: str) -> CardSource
             break
         keys[match.group(1)] = (match.group(2), i + 1)
         i += 1
-    unknown = set(keys) - {"kind", "tags"}
+    unknown = set(keys) - {"kind", "tags", "python"}
     if unknown:
         key = sorted(unknown)[0]
-        raise DeckError(path, keys[key][1], f"unknown card key '{key}' (use 'kind' and 'tags')")
+        raise DeckError(
+            path, keys[key][1], f"unknown card key '{key}' (use 'kind', 'tags' and 'python')"
+        )
     kind, kind_line = keys.get("kind", ("", start + 1))
     if kind not in KINDS:
         raise DeckError(
@@ -280,6 +319,18 @@ def _parse_card(lines: list[str], start: int, end: int, path: str) -> CardSource
         )
     tags = [t.strip() for t in keys.get("tags", ("", 0))[0].split(",") if t.strip()]
     card = CardSource(id=card_id, kind=kind, line=start + 1, tags=tags)
+    if "python" in keys:
+        text, line = keys["python"]
+        try:
+            # Unquoted, as key lines are written (python: 3.13), or YAML (["3.11", "3.12"]).
+            value = text if PYTHON_RE.match(text) else yaml.safe_load(text)
+        except yaml.YAMLError:
+            value = None
+        card.python = python_versions(value) or []
+        if not card.python:
+            raise DeckError(path, line, f"card '{card_id}': {PYTHON_PROBLEM}")
+        if not KINDS[kind].proven:
+            raise DeckError(path, line, f"card '{card_id}': a {kind} card runs no code")
 
     sections = _sections(lines, i, end, path, card_id)
     names = [name for name, _, _ in sections]
@@ -416,15 +467,24 @@ def write_deck_text(deck: DeckSource) -> str:
     if deck.description:
         meta["description"] = deck.description
     meta.update(deck.settings)
+    if deck.python:
+        meta["python"] = _python_value(deck.python)
     out = ["---", yaml.safe_dump(meta, allow_unicode=True, sort_keys=False).strip(), "---", ""]
     for card in deck.cards:
         out += [f"## {card.id}", f"kind: {card.kind}"]
         if card.tags:
             out.append(f"tags: {', '.join(card.tags)}")
+        if card.python and card.python != deck.python:
+            value = yaml.safe_dump(_python_value(card.python), default_flow_style=True)
+            out.append(f"python: {value.strip().removesuffix('...').strip()}")
         out.append("")
         for section in KINDS[card.kind].sections:
             out += _WRITERS[section](card)
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _python_value(python: list[str]) -> str | list[str]:
+    return python[0] if len(python) == 1 else list(python)
 
 
 def _list(heading: str, values: list[str], numbered: bool = False) -> list[str]:

@@ -17,6 +17,8 @@ from quiz.decks.fileformat import DeckError, DeckSource, parse_deck_file
 from quiz.decks.proof import PredictOutput
 from quiz.kinds import KINDS
 from quiz.models import Card, CardText, Deck, DeckText, Source
+from quiz.runs import sandbox
+from runner.pythons import PythonNotFound
 
 
 @dataclass
@@ -148,7 +150,7 @@ def load_decks(
 
 
 def load_deck_sources(
-    slug: str, sources: list[DeckSource], outputs: dict[str, tuple[str, str]]
+    slug: str, sources: list[DeckSource], outputs: dict[proof.Job, proof.Outputs]
 ) -> LoadReport:
     """Load one deck's parsed files (for uploads in the browser; call inside a transaction)."""
     report = LoadReport()
@@ -158,22 +160,35 @@ def load_deck_sources(
 
 def predict_outputs(
     by_deck: dict[str, list[DeckSource]], predict_output: PredictOutput | None = None
-) -> dict[str, tuple[str, str]]:
-    """Run each distinct predict snippet once, unless its output is stored already."""
-    snippets = (
-        card.snippet
+) -> dict[proof.Job, proof.Outputs]:
+    """Run each distinct predict snippet once per interpreter its card names, unless its
+    output is stored already; DeckError at the card for an interpreter that is not here."""
+    for sources in by_deck.values():
+        for source in sources:
+            for card in source.cards:
+                if not KINDS[card.kind].runs_snippet:
+                    continue
+                for version in card.python or source.python:
+                    try:
+                        sandbox.find_python(version)
+                    except PythonNotFound as error:
+                        raise DeckError(
+                            source.path, card.line, f"card '{card.id}': {error}"
+                        ) from None
+    jobs = (
+        (card.snippet, tuple(card.python or source.python))
         for sources in by_deck.values()
         for source in sources
         for card in source.cards
         if KINDS[card.kind].runs_snippet
     )
-    return proof.predict_outputs(snippets, predict_output)
+    return proof.predict_outputs(jobs, predict_output)
 
 
 def _load_deck(
     slug: str,
     sources: list[DeckSource],
-    outputs: dict[str, tuple[str, str]],
+    outputs: dict[proof.Job, proof.Outputs],
     report: LoadReport,
 ) -> None:
     deck_settings: dict[str, Any] = {}
@@ -219,9 +234,10 @@ def _load_deck(
         contents = {}
         for source in sources:
             card = next(c for c in source.cards if c.id == shape.id)
-            content = card.content()
+            content = card.content(source.python)
             if KINDS[card.kind].runs_snippet:
-                content = proof.with_output(content, outputs[card.snippet])  # type: ignore[arg-type]
+                job = (card.snippet, tuple(content.get("python", ())))
+                content = proof.with_output(content, outputs[job])  # type: ignore[arg-type]
             contents[source.language] = content
         card = existing.pop(shape.id, None)
         if card is None:

@@ -17,59 +17,102 @@ from quiz.runs import sandbox
 from quiz.runs.messages import word
 from quiz.runs.verdicts import Verdict
 
-# (source, spec or None) → the runner's verdict.
-RunSource = Callable[[str, "dict[str, Any] | None"], Verdict]
-# A predict snippet → (its output, its status), as the runner reports them.
-PredictOutput = Callable[[str], tuple[str, str]]
-# Stored beside a predict card's text, never written by a teacher: the snippet's real output.
-OUTPUT_FIELDS = ("expected_output", "expected_status")
+# (source, spec or None[, python=version]) → the runner's verdict.
+RunSource = Callable[..., Verdict]
+# A predict snippet[, python=version] → (its output, its status), as the runner reports them.
+PredictOutput = Callable[..., tuple[str, str]]
+# A snippet and the interpreters it runs on (none: the default one).
+Job = tuple[str, tuple[str, ...]]
+# Its output and status on each interpreter ("" names the default one).
+Outputs = dict[str, tuple[str, str]]
+# Stored beside a predict card's text, never written by a teacher: the snippet's real output
+# (on a card naming two interpreters, the first's, and both under "outputs").
+OUTPUT_FIELDS = ("expected_output", "expected_status", "outputs")
 
 
-def sandbox_run(source: str, spec: dict[str, Any] | None = None) -> Verdict:
+def sandbox_run(source: str, spec: dict[str, Any] | None = None, python: str = "") -> Verdict:
     """Run in the app's sandbox (looked up on each call, so tests may replace it)."""
-    return sandbox.run(source, spec)
+    return sandbox.run(source, spec, python=python or None)
+
+
+def pythons_of(content: Any) -> tuple[str, ...]:
+    """The interpreters a card's code runs on, as its content names them ("": the default)."""
+    return tuple(content.get("python") or ("",))
+
+
+def run_on(run: RunSource, source: str, spec: dict[str, Any] | None, python: str) -> Verdict:
+    """run(source, spec) on the default interpreter, run(..., python=...) on a named one (so a
+    test's two-argument stand-in serves cards that name none)."""
+    return run(source, spec, python=python) if python else run(source, spec)
 
 
 # Predict cards
 
 
-def with_output(content: PredictContent, output: tuple[str, str]) -> PredictContent:
-    """The content of a predict card with its snippet's output (and how it ended) stored."""
-    return content | dict(zip(OUTPUT_FIELDS, output, strict=True))  # type: ignore[return-value]
+def with_output(content: PredictContent, outputs: Outputs | tuple[str, str]) -> PredictContent:
+    """The content of a predict card with its snippet's output (and how it ended) stored: the
+    first interpreter's as the expected answer, and each one's when it names two."""
+    if isinstance(outputs, tuple):
+        outputs = {"": outputs}
+    pythons = pythons_of(content)
+    stored = {key: value for key, value in content.items() if key != "outputs"}
+    stored |= dict(zip(OUTPUT_FIELDS[:2], outputs[pythons[0]], strict=True))
+    if len(pythons) > 1:
+        stored["outputs"] = {
+            python: {"output": outputs[python][0], "status": outputs[python][1]}
+            for python in pythons
+        }
+    return stored  # type: ignore[return-value]
 
 
-def stored_outputs(snippets: set[str]) -> dict[str, tuple[str, str]]:
-    """Outputs already stored for these snippets, so unchanged snippets are not run again."""
-    stored: dict[str, tuple[str, str]] = {}
+def stored_outputs(snippets: set[str]) -> dict[tuple[str, str], tuple[str, str]]:
+    """Outputs already stored for these snippets, by (snippet, interpreter), so unchanged
+    snippets are not run again."""
+    stored: dict[tuple[str, str], tuple[str, str]] = {}
     predict = [kind.name for kind in KINDS.values() if kind.runs_snippet]
     for content in CardText.objects.filter(card__kind__in=predict).values_list(
         "content", flat=True
     ):
         snippet = content.get("snippet")
-        if snippet in snippets and "expected_status" in content:
-            stored[snippet] = (content["expected_output"], content["expected_status"])
+        if snippet not in snippets or "expected_status" not in content:
+            continue
+        pythons = pythons_of(content)
+        stored[(snippet, pythons[0])] = (content["expected_output"], content["expected_status"])
+        for python, output in (content.get("outputs") or {}).items():
+            stored[(snippet, python)] = (output["output"], output["status"])
     return stored
 
 
 def predict_outputs(
-    snippets: Iterable[str], predict_output: PredictOutput | None = None, reuse: bool = True
-) -> dict[str, tuple[str, str]]:
-    """Run each distinct snippet once (outside any transaction: runs take time); with `reuse`,
-    a snippet whose output is stored already is not run."""
-    snippets = set(snippets)
-    if not snippets:
+    jobs: Iterable[Job], predict_output: PredictOutput | None = None, reuse: bool = True
+) -> dict[Job, Outputs]:
+    """Run each distinct snippet once per interpreter (outside any transaction: runs take
+    time); with `reuse`, an output already stored is not run again."""
+    jobs = set(jobs)
+    if not jobs:
         return {}
-    known = stored_outputs(snippets) if reuse else {}
+    known = stored_outputs({snippet for snippet, _ in jobs}) if reuse else {}
     predict_output = predict_output or sandbox.predict_output
-    return {snippet: known.get(snippet) or predict_output(snippet) for snippet in snippets}
+    done: dict[tuple[str, str], tuple[str, str]] = {}
+    for snippet, pythons in jobs:
+        for python in pythons or ("",):
+            key = (snippet, python)
+            if key not in done:
+                done[key] = known.get(key) or (
+                    predict_output(snippet, python=python) if python else predict_output(snippet)
+                )
+    return {
+        (snippet, pythons): {python: done[(snippet, python)] for python in pythons or ("",)}
+        for snippet, pythons in jobs
+    }
 
 
-def store_output(deck: DeckSource, card: CardSource, output: tuple[str, str]) -> None:
+def store_output(deck: DeckSource, card: CardSource, output: Outputs) -> None:
     """Keep the output on the loaded card, if the loaded card has this very snippet."""
     for text in CardText.objects.filter(
         card__deck__slug=deck.deck, card__key=card.id, language=deck.language
     ):
-        if text.content.get("snippet") != card.snippet:
+        if text.content.get("snippet") != card.snippet or pythons_of(text.content) != tuple(output):
             continue
         content = with_output(text.content, output)
         if content != text.content:
@@ -130,16 +173,24 @@ class Proof:
 
 
 def prove(content: CodeContent | dict[str, Any], run: RunSource = sandbox_run) -> Proof:
-    """Run the reference and every wrong solution against the checks, in this order."""
+    """Run the reference and every wrong solution against the checks, in this order, on each
+    interpreter the card names."""
     checks = content.get("checks") or {}
     solutions: list[tuple[str, str, str | None]] = [
         (_("Reference solution"), content["solution"], None)
     ]
     for n, wrong in enumerate(content.get("wrong", []), 1):
         solutions.append((_("Wrong solution %(n)s") % {"n": n}, wrong["code"], wrong["check"]))
+    pythons = pythons_of(content)
     return Proof(
         [
-            SolutionRun(label, code, run(code, checks), must_fail)
+            SolutionRun(
+                f"{label} (Python {python})" if len(pythons) > 1 else label,
+                code,
+                run_on(run, code, checks, python),
+                must_fail,
+            )
+            for python in pythons
             for label, code, must_fail in solutions
         ]
     )
@@ -166,31 +217,49 @@ class CardReport:
 def check_card(card: CardSource, deck: DeckSource, run: RunSource) -> CardReport:
     report = CardReport(deck.deck, card.id, card.kind, deck.path, card.line)
     kind = KINDS[card.kind]
+    pythons = pythons_of(card.content(deck.python))
     if kind.runs_snippet:
-        verdict = run(card.snippet, None)
-        lines = len(verdict["stdout"].splitlines())
-        report.notes.append(f"prints {lines} line(s), ends {verdict['status']}")
-        if verdict["status"] in {"timeout", "killed", "output_limit"}:
-            report.problems.append(f"the snippet ends as {verdict['status']}: no stable output")
-        store_output(deck, card, (verdict["stdout"], verdict["status"]))
-    elif kind.checked:
-        reference, *wrong = prove(card.content(), run).runs
+        outputs: Outputs = {}
+        for python in pythons:
+            verdict = run_on(run, card.snippet, None, python)
+            lines = len(verdict["stdout"].splitlines())
+            on = f" on Python {verdict.get('python')}" if python else ""
+            report.notes.append(f"prints {lines} line(s), ends {verdict['status']}{on}")
+            if verdict["status"] in {"timeout", "killed", "output_limit"}:
+                report.problems.append(
+                    f"the snippet ends as {verdict['status']}{on}: no stable output"
+                )
+            outputs[python] = (verdict["stdout"], verdict["status"])
+        store_output(deck, card, outputs)
+        return report
+    for python in pythons:
+        on = f" on Python {python}" if python else ""
+        prove_one(card, deck, run, python, on, report)
+    return report
+
+
+def prove_one(
+    card: CardSource, deck: DeckSource, run: RunSource, python: str, on: str, report: CardReport
+) -> None:
+    """check_card's part for a code card on one interpreter."""
+    content = card.content() | {"python": [python] if python else []}
+    if KINDS[card.kind].checked:
+        reference, *wrong = prove(content, run).runs
         if reference.as_intended:
             seconds = reference.verdict["virtual_seconds"]
-            report.notes.append(f"solution passes ({seconds:.1f} s virtual)")
+            report.notes.append(f"solution passes ({seconds:.1f} s virtual){on}")
         else:
-            report.problems.append(f"the solution fails: {failed_summary(reference.verdict)}")
+            report.problems.append(f"the solution fails{on}: {failed_summary(reference.verdict)}")
         for n, solution in enumerate(wrong, 1):
             if solution.verdict["passed"]:
-                report.problems.append(f"wrong solution {n} passes every check")
+                report.problems.append(f"wrong solution {n} passes every check{on}")
             elif not solution.as_intended:
                 report.problems.append(
                     f"wrong solution {n} should fail '{solution.must_fail}' but fails "
-                    f"{solution.failed}"
+                    f"{solution.failed}{on}"
                 )
             else:
-                report.notes.append(f"wrong solution {n} fails {solution.must_fail}")
-    return report
+                report.notes.append(f"wrong solution {n} fails {solution.must_fail}{on}")
 
 
 def failed_summary(verdict: Verdict) -> str:

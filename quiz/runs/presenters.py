@@ -112,6 +112,8 @@ def describe(
         "program_seconds": timeline.seconds_text(float(verdict.get("virtual_seconds") or 0)),
         "computed_ms": round(float(verdict.get("wall_seconds") or 0) * 1000),
         "sandbox": verdict.get("sandbox", ""),
+        # The exact interpreter that ran it (runs saved before versions were recorded: none).
+        "python": verdict.get("python") or "",
         "timelines": timelines(verdict, baseline, seconds),
     }
     return described

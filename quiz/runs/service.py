@@ -28,6 +28,9 @@ ERRORS = {
     "not_picked": _("No code runner picked up your code in time. Please run it again."),
     "time_limit": _("Running your code took too long and was stopped."),
     "spec": _("This card's checks cannot be run; please tell the deck's author."),
+    "python": _(
+        "This card's Python version is not installed on this server; please tell the deck's author."
+    ),
     "crash": _("Something went wrong while running your code. Please run it again."),
 }
 

@@ -18,6 +18,7 @@ from quiz.models import Card, CheckDay, Presentation, Run
 from quiz.runs import sandbox
 from quiz.runs.verdicts import Baseline, Verdict
 from runner import SpecError
+from runner.pythons import PythonNotFound
 
 logger = logging.getLogger(__name__)
 
@@ -49,10 +50,16 @@ def execute(run_id: str, task_id: str = "") -> None:
     run = Run.objects.select_related("card").get(run_id=run_id)
     content = run.card.text().content
     spec = (content.get("checks") or {}) if run.kind == Run.Kind.CHECK else None
+    # A card naming two interpreters runs learners' code on its first.
+    python = (content.get("python") or [None])[0]
     try:
-        verdict = sandbox.run(run.code, spec)
+        verdict = sandbox.run(run.code, spec, python=python)
     except SoftTimeLimitExceeded:
         finish(run, error="time_limit")
+        return
+    except PythonNotFound:
+        logger.exception("Card %s names a Python that is not here", run.card)
+        finish(run, error="python")
         return
     except SpecError:
         logger.exception("Card %s has checks the runner refuses", run.card)
@@ -63,7 +70,7 @@ def execute(run_id: str, task_id: str = "") -> None:
         logger.exception("Run %s failed in the runner", run_id)
         finish(run, error="crash")
         return
-    finish(run, verdict=verdict, baseline=baseline_for(run.card, content))
+    finish(run, verdict=verdict, baseline=baseline_for(run.card, content, python))
 
 
 def finish(
@@ -99,15 +106,18 @@ def compares_versions(content: CodeContent) -> bool:
     return bool(content.get("starter")) and ("virtual_seconds" in checks or "concurrency" in checks)
 
 
-def baseline_for(card: Card | None, content: CodeContent) -> Baseline | None:
-    """The starter's run, to draw beside the learner's; run once per starter text and cached."""
+def baseline_for(
+    card: Card | None, content: CodeContent, python: str | None = None
+) -> Baseline | None:
+    """The starter's run, to draw beside the learner's; run once per starter text (and
+    interpreter) and cached."""
     if not compares_versions(content):
         return None
     starter = content["starter"]
-    key = "baseline:" + hashlib.sha256(starter.encode()).hexdigest()
+    key = "baseline:" + hashlib.sha256(f"{python or ''}\0{starter}".encode()).hexdigest()
     verdict = cache.get(key)
     if verdict is None:
-        full = sandbox.run(starter)
+        full = sandbox.run(starter, python=python)
         verdict = Baseline(
             status=full["status"],
             virtual_seconds=full["virtual_seconds"],

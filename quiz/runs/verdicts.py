@@ -91,6 +91,8 @@ class Verdict(Baseline):
     concurrency: int
     output_truncated: bool
     sandbox: str
+    # The exact interpreter that ran it ("3.12.1"); missing from runs saved before it was kept.
+    python: NotRequired[str | None]
     error: Message | None
     passed: NotRequired[bool]
     checks: NotRequired[list[CheckResult]]

@@ -20,6 +20,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, field
 
+from runner.launchers.reach import reachable
 from runner.launchers.shipping import CHILD_ENV, PYTHON_FLAGS
 
 # Where the bundle of runner/inside/ appears inside the sandbox (copied in over a memfd,
@@ -77,20 +78,34 @@ def slot_count(slots: int | None) -> int:
 def runtime_paths(python: str) -> tuple[str, ...]:
     """The directories the interpreter needs, asked of the interpreter itself (cached)."""
     probe = (
-        "import sys, sysconfig; p = sysconfig.get_paths(); "
-        "print(p['stdlib']); print(p['platstdlib']); print(sysconfig.get_config_var('MULTIARCH'))"
+        "import os, sys, sysconfig; p = sysconfig.get_paths(); v = sysconfig.get_config_var; "
+        "print(p['stdlib']); print(p['platstdlib']); print(v('MULTIARCH')); "
+        "print(os.path.join(v('LIBDIR'), v('INSTSONAME')) if v('Py_ENABLE_SHARED') else '-')"
     )
     out = subprocess.run(
         [python, "-I", "-S", "-c", probe], env={}, capture_output=True, text=True, check=True
     ).stdout.split()
-    stdlib, platstdlib, multiarch = out
+    stdlib, platstdlib, multiarch, libpython = out
     candidates = [stdlib, platstdlib, f"/usr/lib/{multiarch}", f"/lib/{multiarch}", "/usr/lib64"]
     paths: list[str] = []
     for path in candidates:
         real = os.path.realpath(path)
         if os.path.isdir(real) and real not in paths:
             paths.append(real)
+    # A shared-library build (pyenv's, uv's) needs its libpython, which its binary finds by
+    # rpath at the same place.
+    if libpython != "-" and not any(libpython.startswith(path + "/") for path in paths):
+        if os.path.isfile(libpython):
+            paths.append(libpython)
     return tuple(paths)
+
+
+def runtime_binds(python: str) -> list[tuple[str, str]]:
+    """(source, destination) of every read-only bind the interpreter needs; a source the
+    sandbox's uid cannot reach (pyenv under /root) is its mirror (runner/launchers/reach.py)."""
+    binds = [(os.path.realpath(python), python)]
+    binds += [(path, path) for path in runtime_paths(python)]
+    return [(reachable(source), destination) for source, destination in binds]
 
 
 def bwrap_argv(
@@ -130,9 +145,8 @@ def bwrap_argv(
         # The run itself is pid 1, as on the warm path: no bubblewrap init beside it that it
         # could ptrace into a stop (and so hang its own sandbox until the wall clock).
         argv += ["--as-pid-1"]
-    argv += ["--ro-bind", os.path.realpath(config.python), config.python]
-    for path in runtime_paths(config.python):
-        argv += ["--ro-bind", path, path]
+    for source, destination in runtime_binds(config.python):
+        argv += ["--ro-bind", source, destination]
     for link, target in (("/lib", "usr/lib"), ("/lib64", "usr/lib64"), ("/bin", "usr/bin")):
         if os.path.islink(link):
             argv += ["--symlink", target, link]

@@ -29,9 +29,9 @@ def counted_runs(monkeypatch):
     calls = []
     real = sandbox.run
 
-    def run(source, spec=None):
+    def run(source, spec=None, python=None):
         calls.append(source)
-        return real(source, spec)
+        return real(source, spec, python=python)
 
     monkeypatch.setattr(sandbox, "run", run)
     return calls
@@ -174,7 +174,7 @@ def test_with_redis_unreachable_the_page_says_so_and_nothing_is_left_queued(
 
 
 def test_a_run_past_the_soft_time_limit_ends_with_a_message(client, shown, monkeypatch):
-    def too_slow(source, spec=None):
+    def too_slow(source, spec=None, python=None):
         raise SoftTimeLimitExceeded()
 
     monkeypatch.setattr(sandbox, "run", too_slow)
@@ -192,3 +192,13 @@ def test_a_card_whose_checks_the_runner_refuses_asks_to_tell_the_author(client, 
     html = post(client, shown).content.decode()
     assert "This card&#x27;s checks cannot be run; please tell the deck&#x27;s author." in html
     assert Run.objects.get().error == "spec"
+
+
+def test_a_card_naming_a_python_not_here_asks_to_tell_the_author(client, shown):
+    card = Presentation.objects.get().card
+    for text in card.texts.all():
+        text.content["python"] = ["3.99"]
+        text.save()
+    html = post(client, shown).content.decode()
+    assert "This card&#x27;s Python version is not installed on this server" in html
+    assert Run.objects.get().error == "python"
