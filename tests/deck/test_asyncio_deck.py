@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +64,7 @@ def shared_parts(card: CardSource) -> dict[str, Any]:
         "answers": len(card.answers) > 0,
         "items": len(card.items),
         "hints": len(card.hints),
+        "python": card.python,
     }
 
 
@@ -71,6 +72,22 @@ def shared_parts(card: CardSource) -> dict[str, Any]:
 def runner() -> Iterator[Any]:
     with Runner() as r:
         yield r
+
+
+@pytest.fixture(scope="module")
+def runner_on(runner: Any) -> Iterator[Callable[[str], Any]]:
+    """A runner for each Python a card names ("" for the default one), started when first asked."""
+    started: dict[str, Any] = {"": runner}
+
+    def on(python: str) -> Any:
+        if python not in started:
+            started[python] = Runner(python=python)
+        return started[python]
+
+    yield on
+    for python, r in started.items():
+        if python:
+            r.close()
 
 
 @pytest.mark.parametrize("deck", [EN, RU], ids=["en", "ru"])
@@ -128,16 +145,23 @@ def test_code_cards_use_only_the_runners_checks(card: CardSource) -> None:
 
 
 @pytest.mark.parametrize("card", PREDICT, ids=lambda card: card.id)
-def test_predict_snippets_run_and_print_what_the_back_says(runner: Any, card: CardSource) -> None:
-    verdict = runner.run(card.snippet)
+def test_predict_snippets_run_and_print_what_the_back_says(
+    runner_on: Callable[[str], Any], card: CardSource
+) -> None:
+    outputs = []
+    for python in card.python or [""]:
+        verdict = runner_on(python).run(card.snippet)
 
-    assert verdict["status"] == PREDICT_STATUS.get(card.id, "ok"), verdict["stderr"]
-    lines = verdict["stdout"].splitlines()
-    assert lines
-    for deck in (EN, RU):
-        back = next(c.back for c in deck.cards if c.id == card.id)
-        missing = [line for line in lines if f"`{line}`" not in back]
-        assert missing == [], f"{deck.language} back does not show these printed lines"
+        assert verdict["status"] == PREDICT_STATUS.get(card.id, "ok"), verdict["stderr"]
+        lines = verdict["stdout"].splitlines()
+        assert lines
+        for deck in (EN, RU):
+            back = next(c.back for c in deck.cards if c.id == card.id)
+            missing = [line for line in lines if f"`{line}`" not in back]
+            assert missing == [], f"{deck.language} back misses what {python or 'it'} prints"
+        outputs.append(verdict["stdout"])
+
+    assert len(set(outputs)) == len(outputs), "two Pythons side by side should differ"
 
 
 @pytest.mark.parametrize("card", CODE, ids=lambda card: card.id)
