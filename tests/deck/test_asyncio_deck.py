@@ -235,3 +235,20 @@ def test_a_correct_unusual_solution_is_accepted(runner: Any, variant: Variant) -
 
     failed = [check for check in verdict["checks"] if not check["passed"]]
     assert verdict["passed"], failed
+
+
+@pytest.mark.parametrize("card", CODE, ids=lambda card: card.id)
+def test_printing_the_expected_output_after_the_same_time_is_refused(
+    runner: Any, card: CardSource
+) -> None:
+    reference = runner.run(card.solution, spec=card.checks)
+    faked = (
+        "import asyncio\n\n\nasync def main():\n"
+        f"    await asyncio.sleep({reference['virtual_seconds']!r})\n"
+        f"    print({reference['stdout']!r}, end='')\n\n\nasyncio.run(main())\n"
+    )
+
+    verdict = runner.run(faked, spec=card.checks)
+
+    assert verdict["stdout"] == reference["stdout"]
+    assert not verdict["passed"]
