@@ -363,6 +363,29 @@ WRONG: list[Variant] = [
         "output",
     ),
     Variant(
+        "lock-the-balance",
+        "deposits one after the other, so the lock guards nothing",
+        [
+            (
+                "    await asyncio.gather(deposit(100), deposit(100), deposit(100))\n",
+                "    for _ in range(3):\n        await deposit(100)\n",
+            )
+        ],
+        "concurrency",
+    ),
+    Variant(
+        "cleanup-then-reraise",
+        "polls the cancelled task instead of awaiting it",
+        [
+            (
+                "    try:\n        await task\n",
+                "    try:\n        while not task.done():\n            await asyncio.sleep(0.1)\n"
+                "        task.result()\n",
+            )
+        ],
+        "virtual_seconds",
+    ),
+    Variant(
         "crawl-ten-at-a-time",
         "a semaphore created per call limits nothing",
         [("    async with limit:\n", "    async with asyncio.Semaphore(10):\n")],
