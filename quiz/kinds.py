@@ -61,6 +61,8 @@ class CodeContent(BasicContent):
     wrong: list[WrongContent]
     checks: dict[str, Any]
     hints: list[str]
+    # Mutants of the solution that behave as it does: {"<operator>@<line>": "why"}.
+    equivalent_mutants: NotRequired[dict[str, str]]
 
 
 CardContent = (
@@ -206,9 +208,18 @@ KINDS: dict[str, Kind] = {
             name="code",
             label=_("Code"),
             content=CodeContent,
-            sections=("Front", "Starter", "Solution", "Wrong", "Checks", "Hints", "Back"),
+            sections=(
+                "Front",
+                "Starter",
+                "Solution",
+                "Wrong",
+                "Checks",
+                "Equivalent mutants",
+                "Hints",
+                "Back",
+            ),
             required=("Front", "Starter", "Solution", "Checks"),
-            fields=("starter", "solution", "wrong", "checks", "hints"),
+            fields=("starter", "solution", "wrong", "checks", "equivalent_mutants", "hints"),
             editor=("front", "hints", "back"),
             code=("starter", "solution"),
             checked=True,
