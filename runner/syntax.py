@@ -153,7 +153,7 @@ def _calls(tree: ast.AST, names: dict[str, str]) -> list[tuple[ast.Call, str, tu
 
 
 def _reraises(handler: ast.ExceptHandler) -> bool:
-    for node in _own_nodes(handler.body):
+    for node in own_nodes(handler.body):
         if isinstance(node, ast.Raise) and (
             node.exc is None
             or (isinstance(node.exc, ast.Name) and handler.name and node.exc.id == handler.name)
@@ -162,7 +162,7 @@ def _reraises(handler: ast.ExceptHandler) -> bool:
     return False
 
 
-def _own_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
+def own_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
     """The nodes of these statements, leaving out nested functions, lambdas and classes."""
     stack: list[ast.AST] = list(body)
     while stack:
@@ -190,7 +190,7 @@ def bare_excepts(tree: ast.AST, names: dict[str, str]) -> list[int]:
     return sorted(lines)
 
 
-def _scopes(tree: ast.AST) -> Iterator[list[ast.stmt]]:
+def scopes(tree: ast.AST) -> Iterator[list[ast.stmt]]:
     """The module's body and every function's body."""
     yield tree.body  # type: ignore[attr-defined]
     for node in ast.walk(tree):
@@ -198,14 +198,14 @@ def _scopes(tree: ast.AST) -> Iterator[list[ast.stmt]]:
             yield node.body
 
 
-def _keys(expr: ast.AST) -> set[str]:
+def involved(expr: ast.AST) -> set[str]:
     """What an await must mention to involve expr: expr itself; for `tasks[i]` also `tasks`;
     for `tasks.values()` also `tasks`."""
     keys = {ast.unparse(expr)}
     if isinstance(expr, ast.Subscript):
-        keys |= _keys(expr.value)
+        keys |= involved(expr.value)
     elif isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute):
-        keys |= _keys(expr.func.value)
+        keys |= involved(expr.func.value)
     return keys
 
 
@@ -213,62 +213,77 @@ def _position(node: ast.AST) -> tuple[int, int]:
     return (node.lineno, node.col_offset)  # type: ignore[attr-defined]
 
 
+def mentioned(node: ast.AST) -> set[str]:
+    """Every expression in node, as source text: what an await there involves."""
+    return {ast.unparse(sub) for sub in ast.walk(node) if isinstance(sub, ast.expr)}
+
+
+def cancels(
+    body: list[ast.stmt], names: dict[str, str], module_names: set[str]
+) -> list[tuple[ast.Call, set[str]]]:
+    """Each `x.cancel()` among these statements (nested functions left out) that cancels
+    something awaitable, with what an await must mention to involve x."""
+    nodes = list(own_nodes(body))
+    not_awaitable = set()
+    for node in nodes:
+        if (
+            isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Call)
+            and any(matches(n, dotted(node.value.func, names, "?")) for n in NOT_AWAITABLE)
+        ):
+            not_awaitable.update(ast.unparse(t) for t in node.targets)
+    # A loop variable stands for its iterable: `for t in pending: t.cancel()`.
+    bound: dict[str, set[str]] = {}
+    for node in nodes:
+        loops = []
+        if isinstance(node, ast.For | ast.AsyncFor):
+            loops.append((node.target, node.iter))
+        elif isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp):
+            loops.extend((g.target, g.iter) for g in node.generators)
+        for target, iterable in loops:
+            if isinstance(target, ast.Name):
+                bound.setdefault(target.id, set()).update(involved(iterable))
+    found = []
+    for node in nodes:
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "cancel"
+            and not node.keywords
+            and len(node.args) <= 1
+        ):
+            continue
+        receiver = node.func.value
+        key = ast.unparse(receiver)
+        if key in not_awaitable:
+            continue
+        if isinstance(receiver, ast.Name) and receiver.id in module_names:
+            continue
+        found.append((node, involved(receiver) | bound.get(key, set())))
+    return found
+
+
 def unawaited_cancels(tree: ast.AST, names: dict[str, str]) -> list[tuple[int, str]]:
     """(line, receiver) of each `x.cancel()` no await of x follows in the same function."""
     found = []
     module_names = imported(tree)
-    for body in _scopes(tree):
-        nodes = list(_own_nodes(body))
-        not_awaitable = set()
-        for node in nodes:
-            if (
-                isinstance(node, ast.Assign)
-                and isinstance(node.value, ast.Call)
-                and any(matches(n, dotted(node.value.func, names, "?")) for n in NOT_AWAITABLE)
-            ):
-                not_awaitable.update(ast.unparse(t) for t in node.targets)
-        # A loop variable stands for its iterable: `for t in pending: t.cancel()`.
-        bound: dict[str, set[str]] = {}
-        for node in nodes:
-            loops = []
-            if isinstance(node, ast.For | ast.AsyncFor):
-                loops.append((node.target, node.iter))
-            elif isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp):
-                loops.extend((g.target, g.iter) for g in node.generators)
-            for target, iterable in loops:
-                if isinstance(target, ast.Name):
-                    bound.setdefault(target.id, set()).update(_keys(iterable))
-        awaits = []
-        for node in nodes:
-            if isinstance(node, ast.Await):
-                mentioned = {
-                    ast.unparse(sub) for sub in ast.walk(node.value) if isinstance(sub, ast.expr)
-                }
-                awaits.append((_position(node), mentioned))
+    for body in scopes(tree):
+        awaits = [
+            (_position(node), mentioned(node.value))
+            for node in own_nodes(body)
+            if isinstance(node, ast.Await)
+        ]
         in_group = {
             id(call)
             for call, _, around in _calls(ast.Module(body=body, type_ignores=[]), names)
             if is_inside("asyncio.TaskGroup", around)
         }
-        for node in nodes:
-            if not (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr == "cancel"
-                and not node.keywords
-                and len(node.args) <= 1
-            ):
+        for node, keys in cancels(body, names, module_names):
+            if id(node) in in_group:
                 continue
-            receiver = node.func.value
-            key = ast.unparse(receiver)
-            if key in not_awaitable or id(node) in in_group:
-                continue
-            if isinstance(receiver, ast.Name) and receiver.id in module_names:
-                continue
-            keys = _keys(receiver) | bound.get(key, set())
             after = _position(node)
-            if not any(where > after and keys & mentioned for where, mentioned in awaits):
-                found.append((node.lineno, ast.unparse(receiver)))
+            if not any(where > after and keys & said for where, said in awaits):
+                found.append((node.lineno, ast.unparse(node.func.value)))  # type: ignore[attr-defined]
     return sorted(found)
 
 
