@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from quiz.decks.fileformat import CardSource, DeckSource, parse_deck_file
+from quiz.decks.proof import prove
 from runner import Runner
 from tests.deck.claims import CLAIMS
 from tests.deck.variants import RIGHT as RIGHT_VARIANTS
@@ -65,6 +66,7 @@ def shared_parts(card: CardSource) -> dict[str, Any]:
         "items": len(card.items),
         "hints": len(card.hints),
         "python": card.python,
+        "equivalent_mutants": sorted(card.equivalent_mutants),
     }
 
 
@@ -252,3 +254,18 @@ def test_printing_the_expected_output_after_the_same_time_is_refused(
 
     assert verdict["stdout"] == reference["stdout"]
     assert not verdict["passed"]
+
+
+@pytest.mark.parametrize("card", CODE, ids=lambda card: card.id)
+def test_every_mutant_of_a_solution_fails_a_check_or_is_declared_equivalent(
+    runner: Any, card: CardSource
+) -> None:
+    def run(source: str, spec: dict[str, Any] | None, python: str = "") -> Any:
+        return runner.run(source, spec=spec)
+
+    proof = prove(card.content(), run, mutants=True)
+
+    assert proof.mutants is not None and proof.mutants.runs
+    survivors = {r.mutant.id: r.mutant.diff(card.solution) for r in proof.mutants.survivors}
+    assert survivors == {}
+    assert proof.mutants.unknown == []

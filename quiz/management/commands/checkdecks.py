@@ -52,10 +52,10 @@ class Command(BaseCommand):
         # The same solution and checks in two languages' files are proven once.
         runs: dict[str, Any] = {}
 
-        def run(source: str, spec: dict[str, Any] | None) -> Any:
-            key = json.dumps([source, spec], sort_keys=True)
+        def run(source: str, spec: dict[str, Any] | None, python: str = "") -> Any:
+            key = json.dumps([source, spec, python], sort_keys=True)
             if key not in runs:
-                runs[key] = sandbox.run(source, spec)
+                runs[key] = sandbox.run(source, spec, python=python or None)
             return runs[key]
 
         tally = {"mutants": 0, "killed": 0, "survived": 0}
