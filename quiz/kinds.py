@@ -66,6 +66,8 @@ class CodeContent(BasicContent):
     checks: dict[str, Any]
     hints: list[str]
     python: NotRequired[list[str]]
+    # Mutants of the solution that behave as it does: {"<operator>@<line>": "why"}.
+    equivalent_mutants: NotRequired[dict[str, str]]
 
 
 CardContent = (
@@ -211,9 +213,18 @@ KINDS: dict[str, Kind] = {
             name="code",
             label=_("Code"),
             content=CodeContent,
-            sections=("Front", "Starter", "Solution", "Wrong", "Checks", "Hints", "Back"),
+            sections=(
+                "Front",
+                "Starter",
+                "Solution",
+                "Wrong",
+                "Checks",
+                "Equivalent mutants",
+                "Hints",
+                "Back",
+            ),
             required=("Front", "Starter", "Solution", "Checks"),
-            fields=("starter", "solution", "wrong", "checks", "hints"),
+            fields=("starter", "solution", "wrong", "checks", "equivalent_mutants", "hints"),
             editor=("front", "hints", "back"),
             code=("starter", "solution"),
             checked=True,

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 from runner.messages import message
+from runner.syntax import aliases as import_aliases
+from runner.syntax import check_syntax, syntax_problem
 
 EVENT_KINDS = (
     "blocking_call",
@@ -16,6 +18,9 @@ EVENT_KINDS = (
     "never_awaited",
     "unretrieved_exception",
     "virtual_timeout",
+    "task_pending_at_close",
+    "cancelled_not_awaited",
+    "loop_not_closed",
 )
 STATUSES = ("ok", "error", "deadlock", "timeout", "virtual_timeout", "killed", "output_limit")
 OUTPUT_MODES = ("exact", "normalized", "regex", "contains", "lines_any_order")
@@ -29,7 +34,12 @@ SYNTAX = {
 
 
 class SpecError(ValueError):
-    """A spec a teacher wrote that cannot be checked (unknown key, wrong type)."""
+    """A spec a teacher wrote that cannot be checked (unknown key, wrong type); `key` names the
+    spec key at fault (None when the spec as a whole is)."""
+
+    def __init__(self, text: str, key: str | None = None) -> None:
+        super().__init__(text)
+        self.key = key
 
 
 def _result(name: str, passed: bool, code: str, **params: Any) -> dict[str, Any]:
@@ -37,8 +47,13 @@ def _result(name: str, passed: bool, code: str, **params: Any) -> dict[str, Any]
 
 
 def _repeat(name: str, event: dict[str, Any]) -> dict[str, Any]:
-    """A failed check that says what the event said."""
-    return {"name": name, "passed": False, "message": dict(event["message"])}
+    """A failed check that says what the event said, at the event's line."""
+    return {
+        "name": name,
+        "passed": False,
+        "message": dict(event["message"]),
+        "line": event.get("line"),
+    }
 
 
 def _lines(value: str | list[str]) -> list[str]:
@@ -113,11 +128,16 @@ def check_concurrency(spec: int, verdict: dict[str, Any], source: str) -> dict[s
     return _result("concurrency", False, "check_concurrency_too_low", needed=spec, seen=seen)
 
 
-def _no_events(kind: str, name: str) -> Callable[[Any, dict[str, Any], str], dict[str, Any]]:
+def _no_events(
+    kind: str, name: str, ok: str
+) -> Callable[[Any, dict[str, Any], str], dict[str, Any]]:
+    """A `key: true` check that passes when the run shows no event of this kind; failing, it
+    repeats the first one's message (and line)."""
+
     def check(spec: Any, verdict: dict[str, Any], source: str) -> dict[str, Any]:
         found = [event for event in verdict["events"] if event["kind"] == kind]
         if not spec or not found:
-            return _result(name, True, "check_loop_not_held")
+            return _result(name, True, ok)
         return _repeat(name, found[0])
 
     return check
@@ -145,15 +165,7 @@ def used_names(source: str) -> set[str]:
     `sleep(1)` is `time.sleep`; after `import asyncio as aio`, `aio.gather` is `asyncio.gather`.
     Syntax names from SYNTAX ("await", "async with", ...) are included when present."""
     tree = ast.parse(source)
-    aliases: dict[str, str] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    aliases[alias.asname] = alias.name
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            for alias in node.names:
-                aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    aliases = import_aliases(tree)
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute | ast.Name):
@@ -221,14 +233,35 @@ CHECKS: dict[str, Callable[[Any, dict[str, Any], str], dict[str, Any]]] = {
     "output": check_output,
     "virtual_seconds": check_virtual_seconds,
     "concurrency": check_concurrency,
-    "no_blocking": _no_events("blocking_call", "no_blocking"),
-    "no_cpu_hog": _no_events("cpu_hog", "no_cpu_hog"),
+    "no_blocking": _no_events("blocking_call", "no_blocking", "check_loop_not_held"),
+    "no_cpu_hog": _no_events("cpu_hog", "no_cpu_hog", "check_loop_not_held"),
+    "no_pending_tasks": _no_events(
+        "task_pending_at_close", "no_pending_tasks", "check_no_pending_tasks_ok"
+    ),
+    "cancelled_awaited": _no_events(
+        "cancelled_not_awaited", "cancelled_awaited", "check_cancelled_awaited_ok"
+    ),
+    "loops_closed": _no_events("loop_not_closed", "loops_closed", "check_loops_closed_ok"),
+    "no_unretrieved_exception": _no_events(
+        "unretrieved_exception", "no_unretrieved_exception", "check_no_unretrieved_exception_ok"
+    ),
     "exception": check_exception,
     "must_use": _static("must_use", True),
     "must_not_use": _static("must_not_use", False),
     "status": check_status,
     "events": check_events,
+    "syntax": check_syntax,
 }
+
+# Keys that are `true` (check) or `false` (no check).
+FLAGS = (
+    "no_blocking",
+    "no_cpu_hog",
+    "no_pending_tasks",
+    "cancelled_awaited",
+    "loops_closed",
+    "no_unretrieved_exception",
+)
 
 
 def _str_list(value: Any) -> bool:
@@ -265,7 +298,9 @@ def validate(spec: Any) -> None:
         elif key == "concurrency":
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 problem = "must be a whole number of tasks, at least 1"
-        elif key in ("no_blocking", "no_cpu_hog"):
+        elif key == "syntax":
+            problem = syntax_problem(value)
+        elif key in FLAGS:
             if not isinstance(value, bool):
                 problem = "must be true or false"
         elif key == "exception":
@@ -283,7 +318,7 @@ def validate(spec: Any) -> None:
             elif not all(_str_list(v) and set(v) <= set(EVENT_KINDS) for v in value.values()):
                 problem = f"event kinds are: {', '.join(EVENT_KINDS)}"
         if problem:
-            raise SpecError(f"spec key {key!r}: {problem}")
+            raise SpecError(f"spec key {key!r}: {problem}", key=key)
 
 
 def evaluate(spec: dict[str, Any], verdict: dict[str, Any], source: str) -> list[dict[str, Any]]:

@@ -59,9 +59,24 @@ TEXT: dict[str, str] = {
         "The program was still running after {cap} s of virtual time{seen}; it was stopped. "
         "Does a loop never end?"
     ),
+    "task_pending_at_close": gettext_noop(
+        "Task {task}{where} was still unfinished when its event loop closed{seen}, so its work "
+        "never ended: asyncio.run cancels such tasks without a word. Keep a reference to the "
+        "task and await it (or gather it) before the loop closes, or cancel it and await it."
+    ),
+    "cancelled_not_awaited": gettext_noop(
+        "Task {task} was cancelled{where} but never awaited afterwards, so nothing waited for it "
+        "to finish cancelling (its cleanup may never have run). After task.cancel(), await the "
+        "task (catching asyncio.CancelledError) or gather it with return_exceptions=True."
+    ),
+    "loop_not_closed": gettext_noop(
+        "The event loop{where} was never closed. Call loop.close() when you are done with it "
+        "(in a finally block), or let asyncio.run create and close the loop."
+    ),
     # Fragments of the events' sentences -----------------------------------------------------
     "at_line": gettext_noop(" at line {line}"),
     "created_at_line": gettext_noop(" created at line {line}"),
+    "loop_created_at_line": gettext_noop(" (created at line {line})"),
     "last_seen_at_line": gettext_noop(" (last seen waiting at line {line})"),
     "of_task": gettext_noop(" (task {task})"),
     "task_named": gettext_noop("Task {task}"),
@@ -88,6 +103,10 @@ TEXT: dict[str, str] = {
         "Start them as tasks (asyncio.create_task, gather, TaskGroup) before awaiting them."
     ),
     "check_loop_not_held": gettext_noop("Nothing held up the event loop."),
+    "check_no_pending_tasks_ok": gettext_noop("Every task ended before its event loop closed."),
+    "check_cancelled_awaited_ok": gettext_noop("Every cancelled task was awaited afterwards."),
+    "check_loops_closed_ok": gettext_noop("Every event loop was closed."),
+    "check_no_unretrieved_exception_ok": gettext_noop("No task's exception went unnoticed."),
     "check_no_exception": gettext_noop("No exception escaped."),
     "check_exception_as_expected": gettext_noop("{expected} was raised, as expected."),
     "check_exception_escaped": gettext_noop(
@@ -103,6 +122,23 @@ TEXT: dict[str, str] = {
     "check_constructs_ok": gettext_noop("The code uses the right constructs."),
     "check_must_use": gettext_noop("Your code should use: {names}."),
     "check_must_not_use": gettext_noop("Your code must not use: {names}."),
+    "check_syntax_ok": gettext_noop("The code is built as asked."),
+    "check_syntax_bare_except": gettext_noop(
+        "The except at line {line} catches every exception, asyncio.CancelledError and "
+        "KeyboardInterrupt included, and does not raise it again, so a cancelled task would "
+        "carry on. Catch only the exceptions you expect (except ValueError:), or end the "
+        "handler with raise."
+    ),
+    "check_syntax_forbidden_call": gettext_noop(
+        "Line {line} calls {call}(){inside}, which this exercise asks you not to do."
+    ),
+    "check_syntax_missing_call": gettext_noop("Your code should call {call}(){inside}."),
+    "check_syntax_cancel_not_awaited": gettext_noop(
+        "{task}.cancel() at line {line} is not followed by an await of {task}, so nothing "
+        "waits for the task to finish cancelling. Await it afterwards (await {task}, or "
+        "asyncio.gather(..., return_exceptions=True))."
+    ),
+    "syntax_inside": gettext_noop(" inside {construct}"),
     "check_status_ok": gettext_noop("The run ended as {status}."),
     "check_status_mismatch": gettext_noop(
         "The run should end as {expected}, but it ended as {got}."

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quiz import roles
 from quiz.authoring.service import CardDraft
-from quiz.decks.fileformat import CHOICE_ITEM, ID_RE, LIST_ITEM
+from quiz.decks.fileformat import CHOICE_ITEM, ID_RE, LIST_ITEM, read_equivalent
 from quiz.kinds import KINDS, CardContent
 from quiz.models import Deck, Status
 from runner.checks import SpecError, validate
@@ -105,6 +105,16 @@ class DeckForm(forms.Form):
     def clean_slug(self) -> str:
         return _new_deck_slug(self.cleaned_data["slug"])
 
+    def clean_equivalent_mutants(self) -> dict[str, str]:
+        lines = list(enumerate(self.cleaned_data["equivalent_mutants"].splitlines(), 1))
+        found, bad = read_equivalent([(n, text.strip()) for n, text in lines if text.strip()])
+        if bad:
+            raise ValidationError(
+                _("Line %(line)s: write “operator@line: reason”, each mutant once.")
+                % {"line": bad[0]}
+            )
+        return found
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         for language in data.get("languages", []):
@@ -182,6 +192,16 @@ class WrongSolutionForm(forms.Form):
         strip=False,
     )
 
+    def clean_equivalent_mutants(self) -> dict[str, str]:
+        lines = list(enumerate(self.cleaned_data["equivalent_mutants"].splitlines(), 1))
+        found, bad = read_equivalent([(n, text.strip()) for n, text in lines if text.strip()])
+        if bad:
+            raise ValidationError(
+                _("Line %(line)s: write “operator@line: reason”, each mutant once.")
+                % {"line": bad[0]}
+            )
+        return found
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("code", "").strip() and not data.get("check"):
@@ -223,6 +243,15 @@ class CardForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false", "class": "code"}),
         required=False,
     )
+    equivalent_mutants = forms.CharField(
+        label=_("Equivalent mutants"),
+        widget=forms.Textarea(attrs={"rows": 2, "spellcheck": "false", "class": "code"}),
+        required=False,
+        help_text=_(
+            "One a line, “operator@line: why it behaves as the solution does”, for a mutant "
+            "that Run checks lists and that no check could tell from the solution."
+        ),
+    )
     publish = forms.BooleanField(label=_("Published: learners see this card"), required=False)
     changes_meaning = forms.BooleanField(
         label=_("This edit changes the meaning: learners start this card over"),
@@ -252,7 +281,7 @@ class CardForm(forms.Form):
                 strip=False,
             )
         if not self.spec.checked:
-            del self.fields["checks"]
+            del self.fields["checks"], self.fields["equivalent_mutants"]
         else:
             self.fields["checks"].required = True
         if card is None:
@@ -280,6 +309,10 @@ class CardForm(forms.Form):
                 checks = yaml.safe_dump(content["checks"], allow_unicode=True, sort_keys=False)
                 self.initial.setdefault("checks", checks)
             self.initial.setdefault("wrong", content.get("wrong", []))
+            equivalent = content.get("equivalent_mutants") or {}
+            self.initial.setdefault(
+                "equivalent_mutants", "\n".join(f"{k}: {v}" for k, v in equivalent.items())
+            )
 
     def language_fields(self) -> list[tuple[str, list[forms.BoundField]]]:
         """Per language, its name and its fields (for the editor's columns)."""
@@ -312,6 +345,16 @@ class CardForm(forms.Form):
         except SpecError as error:
             raise ValidationError(str(error)) from None
         return checks
+
+    def clean_equivalent_mutants(self) -> dict[str, str]:
+        lines = list(enumerate(self.cleaned_data["equivalent_mutants"].splitlines(), 1))
+        found, bad = read_equivalent([(n, text.strip()) for n, text in lines if text.strip()])
+        if bad:
+            raise ValidationError(
+                _("Line %(line)s: write “operator@line: reason”, each mutant once.")
+                % {"line": bad[0]}
+            )
+        return found
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -393,8 +436,8 @@ class CardForm(forms.Form):
             return code_text(data[name])
         if name == "wrong":
             return self.wrong_solutions()
-        if name == "checks":
-            return data["checks"]
+        if name in ("checks", "equivalent_mutants"):
+            return data[name]
         return READERS[name](data.get(f"{name}_{language}", ""))
 
     def preview(self) -> list[dict[str, Any]]:
@@ -463,6 +506,16 @@ class ApplyUploadForm(forms.Form):
 
     names = forms.JSONField(widget=forms.HiddenInput)
     texts = forms.JSONField(widget=forms.HiddenInput)
+
+    def clean_equivalent_mutants(self) -> dict[str, str]:
+        lines = list(enumerate(self.cleaned_data["equivalent_mutants"].splitlines(), 1))
+        found, bad = read_equivalent([(n, text.strip()) for n, text in lines if text.strip()])
+        if bad:
+            raise ValidationError(
+                _("Line %(line)s: write “operator@line: reason”, each mutant once.")
+                % {"line": bad[0]}
+            )
+        return found
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

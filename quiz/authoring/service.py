@@ -37,7 +37,7 @@ from quiz.models import (
     Status,
 )
 
-CODE_FIELDS = ("starter", "solution", "wrong", "checks")
+CODE_FIELDS = ("starter", "solution", "wrong", "checks", "equivalent_mutants")
 DECK_DEFAULTS = {"desired_retention": 0.9, "new_per_day": 10, "reviews_per_day": 200}
 
 
@@ -158,7 +158,8 @@ def save_card(
     """Create or update a card; learners keep their progress unless the schedule is reset.
 
     A predict card's output comes from running its snippet; a code card is published only when
-    its reference passes and each wrong solution fails the check it names.
+    its reference passes, each wrong solution fails the check it names, and every mutant of the
+    reference fails a check or is declared equivalent.
     """
     contents = dict(draft.contents)
     kind = KINDS[draft.kind]
@@ -177,7 +178,7 @@ def save_card(
         }
     problems: list[str] = []
     if publish and kind.checked:
-        problems = prove(draft.first).problems()
+        problems = prove(draft.first, mutants=True).problems()
         publish = not problems
     with transaction.atomic():
         status = Status.PUBLISHED if publish else Status.DRAFT

@@ -23,6 +23,7 @@ from quiz.authoring.forms import (
     code_text,
 )
 from quiz.decks.fileformat import write_deck_text
+from quiz.decks.mutants import MutantProof
 from quiz.decks.proof import Proof, prove
 from quiz.kinds import KINDS
 from quiz.models import KIND_CHOICES, Card, Deck, Source
@@ -287,7 +288,7 @@ def card_run(request: HttpRequest, slug: str) -> HttpResponse:
 def _run_checks(form: CardForm) -> dict[str, Any]:
     """The proof of the code as typed, or the errors that keep it from running."""
     form.is_valid()
-    relevant = ("solution", "checks", "__all__")
+    relevant = ("solution", "checks", "equivalent_mutants", "__all__")
     errors = [message for name in relevant for message in form.errors.get(name, [])]
     if errors:
         return {"run_errors": errors}
@@ -295,8 +296,9 @@ def _run_checks(form: CardForm) -> dict[str, Any]:
         "solution": code_text(form.cleaned_data["solution"]),
         "checks": form.cleaned_data["checks"],
         "wrong": form.wrong_solutions(),
+        "equivalent_mutants": form.cleaned_data.get("equivalent_mutants") or {},
     }
-    return {"runs": _runs_view(prove(content))}
+    return {"runs": _runs_view(prove(content, mutants=True))}
 
 
 def _runs_view(proof: Proof) -> dict[str, Any]:
@@ -314,4 +316,34 @@ def _runs_view(proof: Proof) -> dict[str, Any]:
             }
             for run in proof.runs
         ],
+        "mutants": _mutants_view(proof.mutants) if proof.mutants is not None else None,
+    }
+
+
+def _mutants_view(proof: MutantProof) -> dict[str, Any]:
+    """The reference's mutants: survivors with their diff, the rest with what killed them."""
+    return {
+        "total": len(proof.runs),
+        "killed": proof.killed,
+        "equivalent": [
+            {"id": run.mutant.id, "what": run.mutant.what, "reason": run.reason}
+            for run in proof.runs
+            if run.passed and run.reason is not None
+        ],
+        "survivors": [
+            {
+                "id": run.mutant.id,
+                "what": run.mutant.what,
+                "diff": run.mutant.diff(proof.solution),
+                "same": run.behaves_like(proof.reference),
+            }
+            for run in proof.survivors
+        ],
+        "dead": [
+            {"id": run.mutant.id, "what": run.mutant.what, "failed": run.failed}
+            for run in proof.runs
+            if not run.passed
+        ],
+        "unknown": proof.unknown,
+        "seconds": f"{proof.seconds:.1f}",
     }

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from quiz.kinds import KINDS, CardContent, ChoiceOption
+from runner.checks import SpecError, validate
 
 LANGUAGES = ("en", "ru")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -20,6 +21,8 @@ KEY_LINE = re.compile(r"^([a-z_]+):\s*(.*?)\s*$")
 FENCE = re.compile(r"^(`{3,}|~{3,})(.*)$")
 CHOICE_ITEM = re.compile(r"^[-*]\s+\[( |x|X)\]\s+(.+?)\s*$")
 LIST_ITEM = re.compile(r"^(?:[-*]|\d+[.)])\s+(.+?)\s*$")
+# A mutant declared equivalent: `- drop-close@13: asyncio.run closes the loop anyway`.
+EQUIVALENT_ITEM = re.compile(r"^(?:[-*]\s+)?([a-z][a-z-]*@\d+(?:\.\d+)?)\s*:\s*(\S.*?)\s*$")
 
 # A Python version as decks name it: a series ("3.12") or an exact version ("3.12.1").
 PYTHON_RE = re.compile(r"^3\.\d{1,2}(\.\d{1,2})?$")
@@ -67,6 +70,7 @@ class CardSource:
     solution: str = ""
     wrong: list[WrongSolution] = field(default_factory=list)
     checks: dict[str, Any] = field(default_factory=dict)
+    equivalent_mutants: dict[str, str] = field(default_factory=dict)
     hints: list[str] = field(default_factory=list)
     # The interpreters its code runs on ("python:" in its key lines), else the deck's.
     python: list[str] = field(default_factory=list)
@@ -414,6 +418,14 @@ def _fill_section(card: CardSource, name: str, line: int, body: list[str], path:
             card.wrong.append(WrongSolution(check=arg, code=code))
         else:
             setattr(card, base.lower(), code)
+    elif base == "Equivalent mutants":
+        card.equivalent_mutants, bad = read_equivalent(_list_lines(body, line))
+        if bad:
+            raise DeckError(
+                path,
+                bad[0],
+                f"{where}: write one '- <operator>@<line>: reason' a line, each mutant once",
+            )
     elif base == "Checks":
         source = _single_code_block(body, line, path, where)
         try:
@@ -425,7 +437,32 @@ def _fill_section(card: CardSource, name: str, line: int, body: list[str], path:
             ) from None
         if not isinstance(checks, dict) or not checks:
             raise DeckError(path, line, f"{where}: give the checks as 'name: value' lines")
+        try:
+            validate(checks)
+        except SpecError as error:
+            raise DeckError(path, _key_line(body, line, error.key), f"{where}: {error}") from None
         card.checks = checks
+
+
+def read_equivalent(lines: list[tuple[int, str]]) -> tuple[dict[str, str], list[int]]:
+    """`- <operator>@<line>: reason` lines as {id: reason}, and the numbers of bad lines."""
+    found: dict[str, str] = {}
+    bad = []
+    for number, text in lines:
+        match = EQUIVALENT_ITEM.match(text)
+        if match and match.group(1) not in found:
+            found[match.group(1)] = match.group(2).strip()
+        else:
+            bad.append(number)
+    return found, bad
+
+
+def _key_line(body: list[str], heading_line: int, key: str | None) -> int:
+    """The file line where a top-level key of a section's YAML block is written."""
+    for n, text in enumerate(body):
+        if key is not None and re.match(rf"{re.escape(key)}\s*:", text):
+            return heading_line + 1 + n
+    return heading_line
 
 
 def _list_lines(body: list[str], heading_line: int) -> list[tuple[int, str]]:
@@ -506,6 +543,11 @@ _WRITERS: dict[str, Callable[[CardSource], list[str]]] = {
     ],
     "Checks": lambda card: _code_section(
         "Checks", yaml.safe_dump(card.checks, allow_unicode=True, sort_keys=False), "yaml"
+    ),
+    "Equivalent mutants": lambda card: (
+        _list("Equivalent mutants", [f"{k}: {v}" for k, v in card.equivalent_mutants.items()])
+        if card.equivalent_mutants
+        else []
     ),
     "Hints": lambda card: _list("Hints", card.hints) if card.hints else [],
 }

@@ -11,6 +11,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from quiz.decks.fileformat import CardSource, DeckSource
+from quiz.decks.mutants import MutantProof, prove_mutants
 from quiz.kinds import KINDS, CodeContent, PredictContent
 from quiz.models import CardText
 from quiz.runs import sandbox
@@ -149,10 +150,13 @@ class Proof:
     """A code card's solutions run against its checks: it may be published when all behave."""
 
     runs: list[SolutionRun] = field(default_factory=list)
+    # With mutants: the reference's mutants run against the checks (when the reference passes).
+    mutants: MutantProof | None = None
 
     @property
     def ok(self) -> bool:
-        return bool(self.runs) and all(run.as_intended for run in self.runs)
+        solutions = bool(self.runs) and all(run.as_intended for run in self.runs)
+        return solutions and (self.mutants is None or self.mutants.ok)
 
     def problems(self) -> list[str]:
         problems = []
@@ -169,12 +173,18 @@ class Proof:
                     _("%(label)s does not fail the check “%(check)s” it names.")
                     % {"label": run.label, "check": run.must_fail}
                 )
+        if self.mutants is not None:
+            problems += self.mutants.problems()
         return problems
 
 
-def prove(content: CodeContent | dict[str, Any], run: RunSource = sandbox_run) -> Proof:
+def prove(
+    content: CodeContent | dict[str, Any], run: RunSource = sandbox_run, mutants: bool = False
+) -> Proof:
     """Run the reference and every wrong solution against the checks, in this order, on each
-    interpreter the card names."""
+    interpreter the card names; with `mutants`, then every mutant of the reference (when it
+    passes on the first interpreter), on that interpreter: each must fail a check unless the
+    card declares it equivalent."""
     checks = content.get("checks") or {}
     solutions: list[tuple[str, str, str | None]] = [
         (_("Reference solution"), content["solution"], None)
@@ -182,7 +192,7 @@ def prove(content: CodeContent | dict[str, Any], run: RunSource = sandbox_run) -
     for n, wrong in enumerate(content.get("wrong", []), 1):
         solutions.append((_("Wrong solution %(n)s") % {"n": n}, wrong["code"], wrong["check"]))
     pythons = pythons_of(content)
-    return Proof(
+    proof = Proof(
         [
             SolutionRun(
                 f"{label} (Python {python})" if len(pythons) > 1 else label,
@@ -194,6 +204,17 @@ def prove(content: CodeContent | dict[str, Any], run: RunSource = sandbox_run) -
             for label, code, must_fail in solutions
         ]
     )
+    reference = proof.runs[0]
+    if mutants and reference.as_intended:
+        first = pythons[0]
+        proof.mutants = prove_mutants(
+            reference.code,
+            checks,
+            reference.verdict,
+            lambda source, spec: run_on(run, source, spec, first),
+            content.get("equivalent_mutants"),
+        )
+    return proof
 
 
 # Deck files (checkdecks)
@@ -208,13 +229,18 @@ class CardReport:
     line: int
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # With mutants: the proof, and the diff of each survivor by its problem's text.
+    mutants: MutantProof | None = None
+    diffs: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def check_card(card: CardSource, deck: DeckSource, run: RunSource) -> CardReport:
+def check_card(
+    card: CardSource, deck: DeckSource, run: RunSource, mutants: bool = False
+) -> CardReport:
     report = CardReport(deck.deck, card.id, card.kind, deck.path, card.line)
     kind = KINDS[card.kind]
     pythons = pythons_of(card.content(deck.python))
@@ -234,17 +260,24 @@ def check_card(card: CardSource, deck: DeckSource, run: RunSource) -> CardReport
         return report
     for python in pythons:
         on = f" on Python {python}" if python else ""
-        prove_one(card, deck, run, python, on, report)
+        prove_one(card, deck, run, python, on, report, mutants and python == pythons[0])
     return report
 
 
 def prove_one(
-    card: CardSource, deck: DeckSource, run: RunSource, python: str, on: str, report: CardReport
+    card: CardSource,
+    deck: DeckSource,
+    run: RunSource,
+    python: str,
+    on: str,
+    report: CardReport,
+    mutants: bool = False,
 ) -> None:
-    """check_card's part for a code card on one interpreter."""
+    """check_card's part for a code card on one interpreter (with `mutants`, its mutants too)."""
     content = card.content() | {"python": [python] if python else []}
     if KINDS[card.kind].checked:
-        reference, *wrong = prove(content, run).runs
+        proof = prove(content, run, mutants=mutants)
+        reference, *wrong = proof.runs
         if reference.as_intended:
             seconds = reference.verdict["virtual_seconds"]
             report.notes.append(f"solution passes ({seconds:.1f} s virtual){on}")
@@ -260,6 +293,26 @@ def prove_one(
                 )
             else:
                 report.notes.append(f"wrong solution {n} fails {solution.must_fail}{on}")
+        if proof.mutants is not None:
+            _report_mutants(report, proof.mutants)
+
+
+def _report_mutants(report: CardReport, proof: MutantProof) -> None:
+    report.mutants = proof
+    equivalent = sum(run.passed and run.reason is not None for run in proof.runs)
+    report.notes.append(
+        f"{len(proof.runs)} mutants: {proof.killed} killed, {equivalent} declared equivalent"
+    )
+    for run in proof.survivors:
+        same = " (it behaves as the solution does)" if run.behaves_like(proof.reference) else ""
+        problem = (
+            f"mutant {run.mutant.id} survives: {run.mutant.what}{same}; tighten the checks or "
+            "declare it under '### Equivalent mutants'"
+        )
+        report.problems.append(problem)
+        report.diffs[problem] = run.mutant.diff(proof.solution)
+    for ident in proof.unknown:
+        report.problems.append(f"'{ident}' is declared equivalent, but no mutant has this id")
 
 
 def failed_summary(verdict: Verdict) -> str:

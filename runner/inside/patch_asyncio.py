@@ -10,6 +10,7 @@ here (and in runner/inside/frames.py, which reads tasks).
 from __future__ import annotations
 
 import asyncio
+import asyncio.base_events
 import asyncio.events
 import selectors
 import signal
@@ -20,7 +21,7 @@ import types
 import warnings
 from typing import Any
 
-from runner.inside import state
+from runner.inside import lifecycle, state
 from runner.inside.frames import FILENAME, snippet_line
 
 # A loop that watches real file descriptors (pipes of a subprocess) gets this long, in real
@@ -33,14 +34,27 @@ _real_thread_time = time.thread_time
 _real_handle_run = asyncio.events.Handle._run
 _real_warn_unawaited = warnings._warn_unawaited_coroutine
 _BaseLoop = asyncio.SelectorEventLoop
+_LOOP_DEL = asyncio.base_events.BaseEventLoop.__del__.__code__
 _BasePolicy = asyncio.DefaultEventLoopPolicy
 
 
 class HarnessLoop(_BaseLoop):
     """The standard selector loop, reporting the tasks it creates and the errors it handles."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if state.run is not None:
+            state.run.loop_created(self)
+
     def create_task(self, coro: Any, *, name: str | None = None, context: Any = None) -> Any:
-        task = super().create_task(coro, name=name, context=context)
+        if self._task_factory is None:
+            # As BaseEventLoop.create_task, with the Task that notes cancel() and awaits.
+            self._check_closed()
+            task = lifecycle.Task(coro, loop=self, name=name, context=context)
+            if task._source_traceback:
+                del task._source_traceback[-1]
+        else:
+            task = super().create_task(coro, name=name, context=context)
         if state.run is not None and isinstance(task, asyncio.Task):
             state.run.task_created(task)
         return task
@@ -49,6 +63,12 @@ class HarnessLoop(_BaseLoop):
         if state.run is not None:
             state.run.loop_exception(context)
         super().call_exception_handler(context)
+
+    def close(self) -> None:
+        if state.run is not None and not self.is_closed() and not self.is_running():
+            # A loop dropped unclosed is closed by its __del__: that is not the learner closing it.
+            state.run.loop_closing(self, dropped=sys._getframe(1).f_code is _LOOP_DEL)
+        super().close()
 
 
 class _VirtualSelector(selectors.DefaultSelector):
@@ -161,6 +181,7 @@ def _warn_unawaited(coro: Any) -> None:
 def install(virtual: bool) -> None:
     """The loop (on the clock, or the real one), the step timing and the SIGPROF sampling."""
     sys.set_coroutine_origin_tracking_depth(8)
+    lifecycle.install()
     asyncio.events.Handle._run = _handle_run
     warnings._warn_unawaited_coroutine = _warn_unawaited
     if virtual:

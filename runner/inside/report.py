@@ -88,6 +88,11 @@ class Report:
         self.step_thread: int | None = None
         self.step_samples: collections.Counter[int] = collections.Counter()
         self.finished = threading.Lock()
+        # Loops created during the run ({line, closed}), the learner's cancels ({task, line,
+        # awaited}), and the spans already reported pending at their loop's close.
+        self.created_loops: list[dict[str, Any]] = []
+        self.cancels: list[dict[str, Any]] = []
+        self.reported_pending: set[int] = set()
 
     def now(self) -> float:
         raise NotImplementedError
@@ -116,6 +121,7 @@ class Report:
             "blocked": [],
             "awaiting_tasks": [],
             "_joined": None,
+            "_line": snippet_line(sys._getframe()),
         }
         self.spans.append(span)
         self.span_of[task] = span
@@ -225,11 +231,66 @@ class Report:
         )
         self.event("unretrieved_exception", line, said, task=future.get_name())
 
+    def loop_created(self, loop: asyncio.AbstractEventLoop) -> None:
+        record = {"line": snippet_line(sys._getframe()), "closed": False}
+        self.created_loops.append(record)
+        loop._runner_record = record  # type: ignore[attr-defined]
+
+    def loop_closing(self, loop: asyncio.AbstractEventLoop, dropped: bool) -> None:
+        """loop.close() (asyncio.run's included), before it closes; dropped: by its __del__."""
+        record = getattr(loop, "_runner_record", None)
+        if dropped:
+            return
+        self.pending_at_close(loop)
+        if record is not None:
+            record["closed"] = True
+
+    def pending_at_close(self, loop: asyncio.AbstractEventLoop) -> None:
+        """The learner's tasks still pending as their loop closes (asyncio.run cancels them)."""
+        for task in self.pending_tasks_of(loop):
+            span = self.span_of.get(task)
+            if span is None or id(span) in self.reported_pending:
+                continue
+            self.reported_pending.add(id(span))
+            line = span["_line"]
+            waiting, _ = waiting_line(task)
+            said = message(
+                "task_pending_at_close",
+                task=task_label(task),
+                where=at_line(line, "created_at_line"),
+                seen=at_line(waiting, "last_seen_at_line"),
+            )
+            self.event("task_pending_at_close", line, said, task=task.get_name())
+
+    def task_cancelled(self, task: asyncio.Task, line: int, awaited: bool) -> dict[str, Any]:
+        """The learner's task.cancel() at line; awaited: something already waits for it."""
+        record = {"task": task_label(task), "name": task.get_name(), "line": line}
+        record["awaited"] = awaited
+        self.cancels.append(record)
+        return record
+
+    def unfinished(self) -> None:
+        """At the end of a run that ended by itself: cancels never awaited, loops never closed."""
+        for record in self.cancels:
+            if not record["awaited"]:
+                line = record["line"]
+                said = message("cancelled_not_awaited", task=record["task"], where=at_line(line))
+                self.event("cancelled_not_awaited", line, said, task=record["name"])
+        for record in self.created_loops:
+            if not record["closed"]:
+                line = record["line"]
+                said = message("loop_not_closed", where=at_line(line, "loop_created_at_line"))
+                self.event("loop_not_closed", line, said)
+
     # ending -------------------------------------------------------------------------------
 
     def pending_tasks(self) -> list[asyncio.Task]:
+        return self.pending_tasks_of(*list(self.loops))
+
+    def pending_tasks_of(self, *loops: asyncio.AbstractEventLoop) -> list[asyncio.Task]:
+        """The pending tasks of these loops, in the order they were created."""
         order = {id(span): index for index, span in enumerate(self.spans)}
-        tasks = [t for loop in list(self.loops) for t in asyncio.all_tasks(loop)]
+        tasks = [t for loop in loops for t in asyncio.all_tasks(loop)]
         return sorted(tasks, key=lambda t: order.get(id(self.span_of.get(t)), 0))
 
     def deadlock(self) -> None:
@@ -283,6 +344,8 @@ class Report:
                 _real_sleep(1)
         with contextlib.suppress(Exception):
             stop_sampling()
+        if status in ("ok", "error"):
+            self.unfinished()
         for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
             with contextlib.suppress(Exception):
                 stream.flush()
@@ -291,6 +354,7 @@ class Report:
         for span in self.spans:
             span = dict(span)
             joined = span.pop("_joined")
+            span.pop("_line")
             if joined is not None:
                 span["awaiting_tasks"] = [*span["awaiting_tasks"], [joined, now]]
             # 0.1 + 0.2 shows as 0.3: times are exact to the nanosecond, not to the last bit.

@@ -36,6 +36,8 @@ CODE_CONTENT = {
     "checks": {
         "output": {"lines_any_order": ["a done", "b done"]},
         "virtual_seconds": {"min": 2.9, "max": 3.1},
+        # Without it, a program that sleeps 3 s and prints the lines would pass (a mutant).
+        "concurrency": 2,
     },
     "hints": ["Awaiting one after another runs them one after another."],
 }

@@ -23,8 +23,8 @@ CONTENT = Path(settings.BASE_DIR) / "content"
 FILES = [CONTENT / "asyncio.en.md", CONTENT / "asyncio.ru.md"]
 
 
-def fake_output(snippet: str) -> tuple[str, str]:
-    return f"{len(snippet)}\n", "ok"
+def fake_output(snippet: str, python: str = "") -> tuple[str, str]:
+    return f"{len(snippet)}{python}\n", "ok"
 
 
 def meaning(text: str, deck_id: str) -> list[tuple[Any, ...]]:

@@ -16,7 +16,10 @@ from tests.conftest import ARTIFACTS, basic_deck, log_in, screenshot
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "correct-horse-9"
-CHECKS = "output:\n  lines_any_order: [a done, b done]\nvirtual_seconds: {min: 2.9, max: 3.1}\n"
+CHECKS = (
+    "output:\n  lines_any_order: [a done, b done]\nvirtual_seconds: {min: 2.9, max: 3.1}\n"
+    "concurrency: 2\n"
+)
 WORDS = {
     "en": {
         "author": "Author",

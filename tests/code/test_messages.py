@@ -65,3 +65,32 @@ def test_runs_stored_before_codes_keep_their_own_words() -> None:
 def test_a_learners_braces_in_a_param_are_not_read_as_placeholders() -> None:
     got = message("check_must_not_use", names="{names} {0}")
     assert word(got, "en") == "Your code must not use: {names} {0}."
+
+
+def test_the_unfinished_work_and_syntax_messages_read_in_both_languages() -> None:
+    pending = message(
+        "task_pending_at_close",
+        task="Task-2 (save)",
+        where=message("created_at_line", line=8),
+        seen=message("last_seen_at_line", line=4),
+    )
+    assert word(pending, "en").startswith(
+        "Task Task-2 (save) created at line 8 was still unfinished when its event loop closed "
+        "(last seen waiting at line 4)"
+    )
+    assert word(pending, "ru").startswith(
+        "Задача Task-2 (save), созданная в строке 8, ещё не завершилась, когда её цикл событий "
+        "закрылся (последнее ожидание в строке 4)"
+    )
+    loop = message("loop_not_closed", where=message("loop_created_at_line", line=5))
+    assert word(loop, "ru").startswith("Цикл событий (создан в строке 5) так и не закрыли.")
+    forbidden = message(
+        "check_syntax_forbidden_call",
+        line=6,
+        call="time.sleep",
+        inside=message("syntax_inside", construct="async def"),
+    )
+    assert word(forbidden, "ru") == (
+        "В строке 6 вызывается time.sleep() внутри async def, "
+        "а в этом упражнении так делать нельзя."
+    )

@@ -182,9 +182,118 @@ asyncio.run(main())
 import asyncio
 
 
-async def slow():
+async def slow(seconds):
+    try:
+        await asyncio.sleep(seconds)
+        print("slow finished anyway")
+    except asyncio.CancelledError:
+        print("slow cancelled")
+        raise
+
+
+async def broken():
+    await asyncio.sleep(1)
+    raise ValueError("boom")
+
+
+async def interrupt():
+    await asyncio.sleep(1)
+    raise KeyboardInterrupt
+
+
+async def main():
+    try:
+        await asyncio.gather(slow(2), broken())
+    except ValueError:
+        print("gather raised ValueError")
     await asyncio.sleep(2)
-    print("slow finished anyway")
+    try:
+        async with asyncio.TaskGroup() as tg:
+            tg.create_task(broken())
+            try:
+                await asyncio.sleep(5)
+            except asyncio.CancelledError:
+                print("body cancelled")
+                raise
+    except* ValueError as group:
+        print(type(group).__name__, group.exceptions)
+    try:
+        async with asyncio.TaskGroup() as tg:
+            tg.create_task(slow(2))
+            tg.create_task(interrupt())
+    except KeyboardInterrupt as error:
+        print("not grouped:", type(error).__name__)
+
+
+try:
+    asyncio.run(main())
+except KeyboardInterrupt:
+    print("asyncio.run re-raises it too")
+""",
+        "gather raised ValueError\nslow finished anyway\nbody cancelled\n"
+        "ExceptionGroup (ValueError('boom'),)\nslow cancelled\n"
+        "not grouped: KeyboardInterrupt\nasyncio.run re-raises it too\n",
+    ),
+    "coroutine-needs-await-myth": (
+        """\
+import asyncio
+import inspect
+
+
+async def one():
+    return 1
+
+
+async def nap():
+    await asyncio.sleep(1)
+
+
+async def ticks():
+    await asyncio.sleep(1)
+    yield 1
+
+
+def plain():
+    return 1
+
+
+for call in (one(), nap(), ticks(), plain()):
+    print(type(call).__name__, inspect.iscoroutine(call))
+    if inspect.iscoroutine(call):
+        call.close()
+""",
+        "coroutine True\ncoroutine True\nasync_generator False\nint False\n",
+    ),
+    "yield-with-sleep-zero": (
+        """\
+import asyncio
+
+
+async def other():
+    print("other runs")
+
+
+async def main():
+    task = asyncio.create_task(other())
+    asyncio.sleep(0)
+    print("without await: nothing yielded")
+    await asyncio.sleep(0)
+    print("with await: other ran first")
+    await task
+
+
+asyncio.run(main())
+""",
+        "without await: nothing yielded\nother runs\nwith await: other ran first\n",
+    ),
+    "gather-first-error": (
+        """\
+import asyncio
+
+
+async def slow(name):
+    await asyncio.sleep(2)
+    print(name, "still finished")
 
 
 async def broken():
@@ -194,14 +303,168 @@ async def broken():
 
 async def main():
     try:
-        await asyncio.gather(slow(), broken())
+        await asyncio.gather(slow("a"), broken(), slow("c"))
     except ValueError:
-        print("gather raised ValueError")
+        print("raised at once")
     await asyncio.sleep(2)
 
 
 asyncio.run(main())
 """,
-        "gather raised ValueError\nslow finished anyway\n",
+        "raised at once\na still finished\nc still finished\n",
+    ),
+    "cancelled-error-is-base": (
+        """\
+import asyncio
+
+
+async def fetch():
+    try:
+        await asyncio.sleep(10)
+    except Exception:
+        print("never printed")
+
+
+async def main():
+    task = asyncio.create_task(fetch())
+    await asyncio.sleep(1)
+    task.cancel()
+    try:
+        await task
+    except asyncio.CancelledError:
+        print("went through; cancelled:", task.cancelled())
+    print(issubclass(asyncio.CancelledError, BaseException))
+
+
+asyncio.run(main())
+""",
+        "went through; cancelled: True\nTrue\n",
+    ),
+    "async-for-accepts": (
+        """\
+import asyncio
+
+
+async def rows(n):
+    for i in range(n):
+        yield i
+
+
+class Countdown:
+    def __init__(self, n):
+        self.n = n
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        if self.n == 0:
+            raise StopAsyncIteration
+        self.n -= 1
+        return self.n
+
+
+async def listing():
+    return [1, 2]
+
+
+async def main():
+    print([i async for i in rows(2)], [i async for i in Countdown(2)])
+    coro = listing()
+    for thing in ([1, 2], coro):
+        try:
+            async for _ in thing:
+                pass
+        except TypeError:
+            print("TypeError")
+    coro.close()
+
+
+asyncio.run(main())
+""",
+        "[0, 1] [1, 0]\nTypeError\nTypeError\n",
+    ),
+    "what-await-returns": (
+        """\
+import asyncio
+
+
+class AsyncAwait:
+    async def __await__(self):
+        return 1
+
+
+class Delegating:
+    def __await__(self):
+        return asyncio.sleep(1, "slept").__await__()
+
+
+async def main():
+    try:
+        await AsyncAwait()
+    except TypeError:
+        print("TypeError")
+    print(await Delegating())
+
+
+asyncio.run(main())
+""",
+        "TypeError\nslept\n",
+    ),
+    "as-completed-vs-gather": (
+        """\
+import asyncio
+
+
+async def fetch(name, seconds):
+    await asyncio.sleep(seconds)
+    return name
+
+
+async def main():
+    print(await asyncio.gather(fetch("a", 2), fetch("b", 1)))
+    tasks = [asyncio.create_task(fetch("a", 2)), asyncio.create_task(fetch("b", 1))]
+    done, pending = await asyncio.wait(tasks)
+    print(len(done), len(pending))
+    print([await next_done for next_done in asyncio.as_completed([fetch("a", 2), fetch("b", 1)])])
+
+
+asyncio.run(main())
+""",
+        "['a', 'b']\n2 0\n['b', 'a']\n",
+    ),
+    "why-locks-in-asyncio": (
+        """\
+import asyncio
+
+balance = 0
+lock = asyncio.Lock()
+
+
+async def deposit_without_await():
+    global balance
+    current = balance
+    balance = current + 100
+    await asyncio.sleep(0)
+
+
+async def deposit_locked():
+    global balance
+    async with lock:
+        current = balance
+        await asyncio.sleep(0)
+        balance = current + 100
+
+
+async def main():
+    await asyncio.gather(*(deposit_without_await() for _ in range(3)))
+    print(balance)
+    await asyncio.gather(*(deposit_locked() for _ in range(3)))
+    print(balance)
+
+
+asyncio.run(main())
+""",
+        "300\n600\n",
     ),
 }
