@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
+from quiz.learners import views as learner_views
 from quiz.progress import views as progress_views
 from quiz.runs import views as code_views
 from quiz.study import views
@@ -21,7 +22,9 @@ urlpatterns = [
     path("study/<uuid:token>/answer/", views.answer, name="answer"),
     path("study/<uuid:token>/code/", code_views.submit, name="code_submit"),
     path("runs/<uuid:run_id>/", code_views.run_status, name="run_status"),
+    path("settings/", learner_views.settings_page, name="learner_settings"),
     path("progress/", progress_views.my_progress, name="progress"),
+    path("progress/my-reviews.csv", progress_views.export_my_reviews, name="export_my_reviews"),
     path("progress/learners/", progress_views.cohort, name="cohort"),
     path(
         "progress/learners/<int:user_id>/", progress_views.learner_detail, name="learner_progress"

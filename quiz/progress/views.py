@@ -29,6 +29,7 @@ from quiz.models import Deck, FittedParameters, Progress, Review, Run
 from quiz.progress import charts, fitting
 from quiz.progress import figures as progress
 from quiz.roles import staff_required, teacher_required
+from quiz.study import scheduling
 
 LEARNERS_PER_PAGE = 50
 
@@ -87,10 +88,12 @@ def render_learner(
         ],
         "runs": [(run, progress.failed_checks(run.verdict)) for run in figures.runs],
     }
+    context["fit"] = FittedParameters.objects.filter(user=learner).first()
+    context["own_parameters"] = scheduling.parameters_for(learner) is not None
+    context["opted_out"] = not scheduling.learner_settings(learner).use_fitted_parameters
+    context["min_reviews"] = fitting.MIN_REVIEWS
     if staff_view:
-        context["fit"] = FittedParameters.objects.filter(user=learner).first()
         context["reviews"] = Review.objects.filter(user=learner).count()
-        context["min_reviews"] = fitting.MIN_REVIEWS
     return render(request, "quiz/progress/learner.html", context)
 
 
@@ -348,6 +351,40 @@ def export_reviews(request: HttpRequest) -> HttpResponse:
         f"reviews-{timezone.localdate():%Y%m%d}.csv",
         header,
         ([*row[:5], row[5].isoformat(), row[6], row[7] or "", _json_cell(row[8])] for row in rows),
+    )
+
+
+@login_required
+def export_my_reviews(request: HttpRequest) -> HttpResponse:
+    """A learner's own review log, times in their time zone."""
+    rows = (
+        Review.objects.filter(user=request.user)
+        .order_by("reviewed_at", "pk")
+        .values_list(
+            "card__deck__slug",
+            "card__key",
+            "rating",
+            "reviewed_at",
+            "duration_ms",
+            "state_before",
+            "answer",
+        )  # fmt: skip
+        .iterator(chunk_size=2000)
+    )
+    header = ["deck", "card", "rating", "reviewed_at", "duration_ms", "state_before", "answer"]
+    return csv_response(
+        f"my-reviews-{timezone.localdate():%Y%m%d}.csv",
+        header,
+        (
+            [
+                *row[:3],
+                timezone.localtime(row[3]).isoformat(),
+                row[4],
+                row[5] or "",
+                _json_cell(row[6]),
+            ]  # fmt: skip
+            for row in rows
+        ),
     )
 
 
