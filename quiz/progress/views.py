@@ -357,6 +357,8 @@ def export_reviews(request: HttpRequest) -> HttpResponse:
 @login_required
 def export_my_reviews(request: HttpRequest) -> HttpResponse:
     """A learner's own review log, times in their time zone."""
+    # The rows stream after the request's time zone is deactivated: keep it.
+    zone = timezone.get_current_timezone()
     rows = (
         Review.objects.filter(user=request.user)
         .order_by("reviewed_at", "pk")
@@ -378,7 +380,7 @@ def export_my_reviews(request: HttpRequest) -> HttpResponse:
         (
             [
                 *row[:3],
-                timezone.localtime(row[3]).isoformat(),
+                row[3].astimezone(zone).isoformat(),
                 row[4],
                 row[5] or "",
                 _json_cell(row[6]),
