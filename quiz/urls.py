@@ -24,6 +24,7 @@ urlpatterns = [
     path("runs/<uuid:run_id>/", code_views.run_status, name="run_status"),
     path("settings/", learner_views.settings_page, name="learner_settings"),
     path("progress/", progress_views.my_progress, name="progress"),
+    path("progress/retention/<slug:slug>/", progress_views.set_retention, name="set_retention"),
     path("progress/my-reviews.csv", progress_views.export_my_reviews, name="export_my_reviews"),
     path("progress/learners/", progress_views.cohort, name="cohort"),
     path(
