@@ -207,7 +207,8 @@ class Balance:
 
 
 def fuzz_range(interval_days: int, maximum_interval: int) -> tuple[int, int]:
-    """The days fsrs' fuzz may give an interval of `interval_days` (fsrs' own formula)."""
+    """The range of days fsrs' fuzz spreads an interval of `interval_days` over (fsrs' own
+    formula; fsrs' rounding of its random draw also reaches one day past the end, rarely)."""
     delta = 1.0
     for fuzz in FUZZ_RANGES:
         delta += fuzz["factor"] * max(min(float(interval_days), fuzz["end"]) - fuzz["start"], 0.0)
