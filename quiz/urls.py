@@ -18,6 +18,7 @@ urlpatterns = [
     path("decks/", views.deck_list, name="decks"),
     path("decks/<slug:slug>/study/", views.study, name="study"),
     path("decks/<slug:slug>/undo/", views.undo, name="undo"),
+    path("decks/<slug:slug>/anki.apkg", learner_views.anki_download, name="anki_download"),
     path("study/<uuid:token>/check/", views.check, name="check"),
     path("study/<uuid:token>/answer/", views.answer, name="answer"),
     path("study/<uuid:token>/code/", code_views.submit, name="code_submit"),
