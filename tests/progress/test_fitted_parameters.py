@@ -121,3 +121,15 @@ def test_my_progress_says_since_when_and_by_how_much(client, fitted):
     assert "Scheduled with your own parameters since" in html
     assert f"log loss {fit.log_loss_fitted:.2f} vs {fit.log_loss_default:.2f}" in html
     assert timezone.localtime(fit.in_use_since).strftime("%Y") in html
+
+
+def test_the_staff_drill_down_says_which_parameters_schedule_the_learner(client, fitted):
+    name = next(name for name, shown in fitted.items() if shown["parameters"] == "fitted")
+    loser = next(name for name, shown in fitted.items() if shown["parameters"] == "default")
+    client.force_login(User.objects.create_user("stan", is_staff=True))
+
+    for username, words in [(name, "Scheduling with the fitted parameters since"),
+                            (loser, "do not beat them on held-out reviews")]:  # fmt: skip
+        learner = User.objects.get(username=username)
+        html = client.get(f"/progress/learners/{learner.pk}/").content.decode()
+        assert words in html
