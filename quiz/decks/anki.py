@@ -4,7 +4,8 @@ Every card becomes a question and an answer: basic cards their front and back; c
 the options, answered by the right ones; type-in cards answered by the accepted answers; order
 cards the items shuffled, answered in order; predict cards the snippet, answered by the output it
 really prints; code cards the task and starter code, answered by the reference solution. Markdown
-and code are rendered to HTML as on the study page; tags are kept.
+and code are rendered to HTML as on the study page, the labels in the chosen language; tags are
+kept.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from typing import Any
 import genanki
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from quiz.models import Card, Deck
 from quiz.rendering import render_markdown, render_markdown_inline
@@ -78,7 +81,7 @@ def question(card: Card, content: dict[str, Any]) -> str:
     elif card.kind == "order":
         items = list(content["items"])
         random.Random(f"{card.deck.slug}/{card.key}").shuffle(items)
-        parts.append(label("Put in order:"))
+        parts.append(label(_("Put in order:")))
         parts.append(
             format_html(
                 "<ul>{}</ul>",
@@ -86,10 +89,10 @@ def question(card: Card, content: dict[str, Any]) -> str:
             )
         )
     elif card.kind == "predict":
-        parts.append(label("What does this print?"))
+        parts.append(label(_("What does this print?")))
         parts.append(code_block(content["snippet"]))
     elif card.kind == "code":
-        parts.append(label("Starter code:"))
+        parts.append(label(_("Starter code:")))
         parts.append(code_block(content.get("starter", "")))
     return "".join(str(part) for part in parts)
 
@@ -121,10 +124,10 @@ def answer(card: Card, content: dict[str, Any]) -> str:
             )
         )
     elif card.kind == "predict":
-        parts.append(label("Output:"))
+        parts.append(label(_("Output:")))
         parts.append(code_block(content.get("expected_output", "")))
     elif card.kind == "code":
-        parts.append(label("Reference solution:"))
+        parts.append(label(_("Reference solution:")))
         parts.append(code_block(content.get("solution", "")))
     if content.get("back"):
         parts.append(render_markdown(content["back"]))
@@ -171,7 +174,8 @@ def apkg_bytes(deck: Deck, language: str | None = None) -> bytes:
     genanki's own write_to_file leaves its temporary database behind; this writes the same
     through its write_to_db into a temporary folder that is removed.
     """
-    built = package(deck, language)
+    with override(language):
+        built = package(deck, language)
     timestamp = time.time()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "collection.anki2"

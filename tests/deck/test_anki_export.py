@@ -89,3 +89,20 @@ def test_a_learner_downloads_the_deck_for_anki(client, asyncio_deck, tmp_path):
 def test_an_unknown_deck_is_refused(tmp_path):
     with pytest.raises(Exception, match="No such deck: nope"):
         call_command("exportapkg", "nope", "--out", str(tmp_path / "x.apkg"))
+
+
+def test_the_russian_package_has_the_russian_cards_and_labels(asyncio_deck, tmp_path):
+    out = tmp_path / "asyncio.ru.apkg"
+    call_command("exportapkg", "asyncio", "--out", str(out), "--language", "ru",
+                 stdout=io.StringIO())  # fmt: skip
+
+    notes, _ = notes_of(out.read_bytes(), tmp_path / "open")
+    predict = next(card for card in asyncio_deck if card.kind == "predict")
+    (question,) = [
+        fields.split(FIELD_SEPARATOR)[0]
+        for fields, _ in notes
+        if fields.endswith(f"asyncio/{predict.key}")
+    ]
+    assert "Что выведет эта программа?" in question
+    front = predict.text("ru").content["front"].split()[0]
+    assert escape(front) in question
