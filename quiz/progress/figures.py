@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -167,8 +168,13 @@ class LearnerProgress:
         return sum(n for day, n in self.review_days.items() if day >= first)
 
 
-def learner_progress(user: AbstractBaseUser, now: datetime | None = None) -> LearnerProgress:
-    """Everything "My progress" shows, in a fixed number of queries."""
+def learner_progress(
+    user: AbstractBaseUser,
+    now: datetime | None = None,
+    parameters: Sequence[float] | None = None,
+) -> LearnerProgress:
+    """Everything "My progress" shows, in a fixed number of queries; `parameters` are the FSRS
+    parameters that schedule the learner (the defaults when None)."""
     now = now or timezone.now()
     day = learner_day(user)
     today = day.today(now)
@@ -181,7 +187,7 @@ def learner_progress(user: AbstractBaseUser, now: datetime | None = None) -> Lea
         forecast=forecast(user, today, day=day),
         states=state_counts(user),
         retention=deck_retention(user),
-        topics=topic_mastery(user, now),
+        topics=topic_mastery(user, now, parameters),
         runs=recent_runs(user),
     )
 
@@ -255,12 +261,15 @@ def deck_retention(user: AbstractBaseUser) -> list[DeckRetention]:
     return [DeckRetention(deck, retention_from(rows[deck.pk])) for deck in decks]
 
 
-def topic_mastery(user: AbstractBaseUser, now: datetime) -> list[TopicMastery]:
-    """Per tag: cards, cards seen, and the mean predicted recall today (new cards count as 0).
+def topic_mastery(
+    user: AbstractBaseUser, now: datetime, parameters: Sequence[float] | None = None
+) -> list[TopicMastery]:
+    """Per tag: cards, cards seen, and the mean predicted recall today (new cards count as 0),
+    by the parameters that schedule the learner.
 
     Reads one row per card (a deck's size), never the review log.
     """
-    scheduler = Scheduler()
+    scheduler = Scheduler() if parameters is None else Scheduler(parameters=parameters)
     recall: dict[int, float] = {}
     for row in Progress.objects.filter(user=user, card__in=studyable_cards()).values(
         "card_id", *FSRS_FIELDS

@@ -62,7 +62,11 @@ def learner_detail(request: HttpRequest, user_id: int) -> HttpResponse:
 def render_learner(
     request: HttpRequest, learner: AbstractBaseUser, staff_view: bool = False
 ) -> HttpResponse:
-    figures = progress.learner_progress(learner)
+    fit = FittedParameters.objects.filter(user=learner).first()
+    opted_out = not scheduling.learner_settings(learner).use_fitted_parameters
+    own_parameters = bool(fit and fit.in_use and not opted_out)
+    weights = list(fit.parameters) if fit and own_parameters else None
+    figures = progress.learner_progress(learner, parameters=weights)
     states = figures.states
     total = sum(states.values())
     context: dict[str, Any] = {
@@ -98,9 +102,6 @@ def render_learner(
         ],
         "runs": [(run, progress.failed_checks(run.verdict)) for run in figures.runs],
     }
-    fit = FittedParameters.objects.filter(user=learner).first()
-    opted_out = not scheduling.learner_settings(learner).use_fitted_parameters
-    own_parameters = bool(fit and fit.in_use and not opted_out)
     context["fit"] = fit
     context["own_parameters"] = own_parameters
     context["opted_out"] = opted_out
@@ -108,7 +109,6 @@ def render_learner(
     if staff_view:
         context["reviews"] = Review.objects.filter(user=learner).count()
     else:
-        weights = list(fit.parameters) if fit and own_parameters else None
         context.update(workload_context(request, learner, weights))
     return render(request, "quiz/progress/learner.html", context)
 
