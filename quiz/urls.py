@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
+from quiz.learners import views as learner_views
 from quiz.progress import views as progress_views
 from quiz.runs import views as code_views
 from quiz.study import views
@@ -17,11 +18,15 @@ urlpatterns = [
     path("decks/", views.deck_list, name="decks"),
     path("decks/<slug:slug>/study/", views.study, name="study"),
     path("decks/<slug:slug>/undo/", views.undo, name="undo"),
+    path("decks/<slug:slug>/anki.apkg", learner_views.anki_download, name="anki_download"),
     path("study/<uuid:token>/check/", views.check, name="check"),
     path("study/<uuid:token>/answer/", views.answer, name="answer"),
     path("study/<uuid:token>/code/", code_views.submit, name="code_submit"),
     path("runs/<uuid:run_id>/", code_views.run_status, name="run_status"),
+    path("settings/", learner_views.settings_page, name="learner_settings"),
     path("progress/", progress_views.my_progress, name="progress"),
+    path("progress/retention/<slug:slug>/", progress_views.set_retention, name="set_retention"),
+    path("progress/my-reviews.csv", progress_views.export_my_reviews, name="export_my_reviews"),
     path("progress/learners/", progress_views.cohort, name="cohort"),
     path(
         "progress/learners/<int:user_id>/", progress_views.learner_detail, name="learner_progress"

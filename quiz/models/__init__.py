@@ -12,6 +12,7 @@ from quiz.models.decks import (
     Status,
 )
 from quiz.models.fitting import FittedParameters
+from quiz.models.learners import LearnerSettings, PersonalRetention
 from quiz.models.runs import Run
 from quiz.models.study import Presentation, Progress, Review
 
@@ -24,6 +25,8 @@ __all__ = [
     "Deck",
     "DeckText",
     "FittedParameters",
+    "LearnerSettings",
+    "PersonalRetention",
     "Presentation",
     "Progress",
     "Review",

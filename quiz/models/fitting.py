@@ -11,8 +11,10 @@ from django.utils.translation import gettext_lazy as _
 class FittedParameters(models.Model):
     """A learner's own FSRS parameters, fitted on their review history, with how well they fit.
 
-    The log losses are measured on the same history the parameters were fitted on, for the
-    default parameters and the fitted ones: lower is better.
+    The parameters are fitted on the learner's older reviews; the log losses are measured on
+    their latest reviews, held out of the fit, for the default parameters and the fitted ones
+    (lower is better). The fitted parameters schedule the learner's cards while they beat the
+    defaults there (`in_use`); `in_use_since` records when they last switched on.
     """
 
     user = models.OneToOneField(
@@ -22,7 +24,10 @@ class FittedParameters(models.Model):
     reviews = models.PositiveIntegerField(_("reviews used"))
     log_loss_default = models.FloatField(_("log loss with default parameters"))
     log_loss_fitted = models.FloatField(_("log loss with fitted parameters"))
+    held_out = models.PositiveIntegerField(_("held-out reviews"), default=0)
     fitted_at = models.DateTimeField(_("fitted"), default=timezone.now)
+    in_use = models.BooleanField(_("used for scheduling"), default=False)
+    in_use_since = models.DateTimeField(_("used for scheduling since"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("fitted FSRS parameters")

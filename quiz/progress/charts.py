@@ -268,3 +268,84 @@ def heatmap(counts: dict[date, int], today: date, days: int = 365) -> Heatmap:
         total=sum(shown.values()),
         active_days=sum(1 for n in shown.values() if n),
     )
+
+
+@dataclass
+class Series:
+    """One line of a line chart: its name, a CSS class for its colour, its points."""
+
+    name: str
+    css: str
+    points: list[tuple[float, float, float]]  # (x, y, value)
+
+    @property
+    def path(self) -> str:
+        return " ".join(f"{x},{y}" for x, y, _ in self.points)
+
+
+@dataclass
+class LineChart:
+    """Lines over labelled x slots (e.g. desired retentions), a y axis with round ticks."""
+
+    width: int
+    height: int
+    left: int
+    top: int
+    bottom: float
+    right: int
+    labels: list[tuple[float, str]]
+    series: list[Series]
+    ticks: list[Tick]
+    marker_x: float | None = None
+
+    @property
+    def label_y(self) -> float:
+        return self.bottom + 18
+
+    @property
+    def axis_x(self) -> int:
+        return self.left - 8
+
+    @property
+    def legend(self) -> list[tuple[float, Series]]:
+        return [(self.left + 10 + i * 190, series) for i, series in enumerate(self.series)]
+
+    @property
+    def legend_y(self) -> int:
+        return self.top - 12
+
+
+def line_chart(
+    labels: list[str],
+    lines: list[tuple[str, str, list[float]]],
+    height: int = 280,
+    marker: int | None = None,
+) -> LineChart:
+    """A line per (name, css class, values) over the `labels`' slots; `marker` is the index of
+    a slot to mark (the current choice)."""
+    left, right, top, bottom_margin = 56, WIDTH - 20, 40, 34
+    bottom = height - bottom_margin
+    ticks = nice_ticks(max((v for _, _, values in lines for v in values), default=0))
+    scale = (bottom - top) / ticks[-1]
+    step = (right - left) / max(len(labels) - 1, 1)
+    xs = [round(left + i * step, 2) for i in range(len(labels))]
+    series = [
+        Series(
+            name,
+            css,
+            [(x, round(bottom - v * scale, 2), v) for x, v in zip(xs, values, strict=True)],
+        )
+        for name, css, values in lines
+    ]
+    return LineChart(
+        width=WIDTH,
+        height=height,
+        left=left,
+        top=top,
+        bottom=bottom,
+        right=right,
+        labels=list(zip(xs, labels, strict=True)),
+        series=series,
+        ticks=[Tick(round(bottom - t * scale, 2), t) for t in ticks],
+        marker_x=xs[marker] if marker is not None else None,
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -12,7 +13,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
 from django.db.models import (
     Count,
+    DateTimeField,
     Exists,
+    ExpressionWrapper,
     F,
     FloatField,
     IntegerField,
@@ -38,7 +41,7 @@ from quiz.models import (
     outcome_sql,
 )
 from quiz.runs.verdicts import Verdict
-from quiz.study.scheduling import FSRS_FIELDS, fsrs_card
+from quiz.study.scheduling import FSRS_FIELDS, UTC_DAY, LearnerDay, fsrs_card, learner_day
 
 # Anki's line between young and mature cards. The interval FSRS gives a card is its stability
 # at the deck's desired retention of 0.9, so the stability before a review stands for it.
@@ -102,11 +105,20 @@ def retention_from(row: dict[str, Any]) -> Retention:
 
 
 def local_day(moment: datetime) -> date:
-    return timezone.localdate(moment)
+    """The UTC date of a moment: staff figures count UTC days, like ReviewDay and CheckDay."""
+    return moment.astimezone(UTC).date()
 
 
 def day_start(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, datetime.min.time()))
+    """Midnight UTC at the start of `day` (staff figures and exports)."""
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def learner_date(field: str, day: LearnerDay) -> TruncDate:
+    """The learner's date of a datetime column, grouped in the database: their time zone, their
+    day shifted by the hour it starts at."""
+    shifted = ExpressionWrapper(F(field) - Value(day.shift), output_field=DateTimeField())
+    return TruncDate(shifted, tzinfo=day.zone)
 
 
 def streak(days: set[date], today: date) -> int:
@@ -156,29 +168,35 @@ class LearnerProgress:
         return sum(n for day, n in self.review_days.items() if day >= first)
 
 
-def learner_progress(user: AbstractBaseUser, now: datetime | None = None) -> LearnerProgress:
-    """Everything "My progress" shows, in a fixed number of queries."""
+def learner_progress(
+    user: AbstractBaseUser,
+    now: datetime | None = None,
+    parameters: Sequence[float] | None = None,
+) -> LearnerProgress:
+    """Everything "My progress" shows, in a fixed number of queries; `parameters` are the FSRS
+    parameters that schedule the learner (the defaults when None)."""
     now = now or timezone.now()
-    today = local_day(now)
-    days = review_days(user)
+    day = learner_day(user)
+    today = day.today(now)
+    days = review_days(user, day)
     return LearnerProgress(
         user=user,
         today=today,
         review_days=days,
         streak=streak(set(days), today),
-        forecast=forecast(user, today),
+        forecast=forecast(user, today, day=day),
         states=state_counts(user),
         retention=deck_retention(user),
-        topics=topic_mastery(user, now),
+        topics=topic_mastery(user, now, parameters),
         runs=recent_runs(user),
     )
 
 
-def review_days(user: AbstractBaseUser) -> dict[date, int]:
-    """Reviews per local day over the learner's whole history (one row per day, not per review)."""
+def review_days(user: AbstractBaseUser, day: LearnerDay = UTC_DAY) -> dict[date, int]:
+    """Reviews per learner's day over their whole history (one row per day, not per review)."""
     rows = (
         Review.objects.filter(user=user)
-        .annotate(day=TruncDate("reviewed_at"))
+        .annotate(day=learner_date("reviewed_at", day))
         .values("day")
         .annotate(n=Count("id"))
         .order_by()
@@ -191,14 +209,13 @@ def studyable_cards() -> QuerySet[Card]:
 
 
 def forecast(
-    user: AbstractBaseUser, today: date, days: int = FORECAST_DAYS
+    user: AbstractBaseUser, today: date, days: int = FORECAST_DAYS, day: LearnerDay = UTC_DAY
 ) -> list[tuple[date, int]]:
-    """Cards due on each of the next `days` days; cards already overdue count as due today."""
+    """Cards due on each of the learner's next `days` days; overdue cards count as due today."""
+    end = day.start_of(today + timedelta(days=days))
     rows = (
-        Progress.objects.filter(
-            user=user, card__in=studyable_cards(), due__lt=day_start(today + timedelta(days=days))
-        )
-        .annotate(day=TruncDate("due"))
+        Progress.objects.filter(user=user, card__in=studyable_cards(), due__lt=end)
+        .annotate(day=learner_date("due", day))
         .values("day")
         .annotate(n=Count("id"))
         .order_by()
@@ -244,12 +261,15 @@ def deck_retention(user: AbstractBaseUser) -> list[DeckRetention]:
     return [DeckRetention(deck, retention_from(rows[deck.pk])) for deck in decks]
 
 
-def topic_mastery(user: AbstractBaseUser, now: datetime) -> list[TopicMastery]:
-    """Per tag: cards, cards seen, and the mean predicted recall today (new cards count as 0).
+def topic_mastery(
+    user: AbstractBaseUser, now: datetime, parameters: Sequence[float] | None = None
+) -> list[TopicMastery]:
+    """Per tag: cards, cards seen, and the mean predicted recall today (new cards count as 0),
+    by the parameters that schedule the learner.
 
     Reads one row per card (a deck's size), never the review log.
     """
-    scheduler = Scheduler()
+    scheduler = Scheduler() if parameters is None else Scheduler(parameters=parameters)
     recall: dict[int, float] = {}
     for row in Progress.objects.filter(user=user, card__in=studyable_cards()).values(
         "card_id", *FSRS_FIELDS
@@ -490,7 +510,7 @@ def cohort(now: datetime | None = None, days: int = COHORT_DAYS) -> Cohort:
     # rows is several times cheaper than of rows carrying the JSON the retention reads.
     per_day = {
         row["day"]: row
-        for row in recent.annotate(day=TruncDate("reviewed_at"))
+        for row in recent.annotate(day=TruncDate("reviewed_at", tzinfo=UTC))
         .values("day")
         .annotate(reviews=Count("id"), learners=Count("user", distinct=True))
         .order_by()

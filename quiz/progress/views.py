@@ -15,20 +15,31 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.paginator import Paginator
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from fsrs_rs_python import DEFAULT_PARAMETERS
 
 from quiz import roles
-from quiz.models import Deck, FittedParameters, Progress, Review, Run
-from quiz.progress import charts, fitting
+from quiz.models import (
+    Deck,
+    FittedParameters,
+    PersonalRetention,
+    Progress,
+    Review,
+    Run,
+    Status,
+)
+from quiz.progress import charts, fitting, workload
 from quiz.progress import figures as progress
 from quiz.roles import staff_required, teacher_required
+from quiz.study import scheduling
 
 LEARNERS_PER_PAGE = 50
 
@@ -51,7 +62,11 @@ def learner_detail(request: HttpRequest, user_id: int) -> HttpResponse:
 def render_learner(
     request: HttpRequest, learner: AbstractBaseUser, staff_view: bool = False
 ) -> HttpResponse:
-    figures = progress.learner_progress(learner)
+    fit = FittedParameters.objects.filter(user=learner).first()
+    opted_out = not scheduling.learner_settings(learner).use_fitted_parameters
+    own_parameters = bool(fit and fit.in_use and not opted_out)
+    weights = list(fit.parameters) if fit and own_parameters else None
+    figures = progress.learner_progress(learner, parameters=weights)
     states = figures.states
     total = sum(states.values())
     context: dict[str, Any] = {
@@ -87,11 +102,94 @@ def render_learner(
         ],
         "runs": [(run, progress.failed_checks(run.verdict)) for run in figures.runs],
     }
+    context["fit"] = fit
+    context["own_parameters"] = own_parameters
+    context["opted_out"] = opted_out
+    context["min_reviews"] = fitting.MIN_REVIEWS
     if staff_view:
-        context["fit"] = FittedParameters.objects.filter(user=learner).first()
         context["reviews"] = Review.objects.filter(user=learner).count()
-        context["min_reviews"] = fitting.MIN_REVIEWS
+    else:
+        context.update(workload_context(request, learner, weights))
     return render(request, "quiz/progress/learner.html", context)
+
+
+def workload_context(
+    request: HttpRequest, learner: AbstractBaseUser, weights: list[float] | None
+) -> dict[str, Any]:
+    """The workload simulator for one of the learner's decks (?deck=slug, else the first)."""
+    decks = list(
+        Deck.objects.studyable()
+        .annotate(
+            studyable=Count(
+                "cards",
+                filter=Q(cards__retired_at__isnull=True, cards__status=Status.PUBLISHED),
+            )
+        )
+        .prefetch_related("texts")
+    )
+    if not decks:
+        return {}
+    deck = next((d for d in decks if d.slug == request.GET.get("deck")), decks[0])
+    points = workload.workload(deck, learner, weights or list(DEFAULT_PARAMETERS), deck.studyable)
+    own = PersonalRetention.objects.filter(user=learner, deck=deck).first()
+    current = own.desired_retention if own else deck.desired_retention
+    nearest = min(range(len(points)), key=lambda i: abs(points[i].retention - current))
+    chart = charts.line_chart(
+        [f"{round(point.retention * 100)} %" for point in points],
+        [
+            (
+                _("next %(days)d days") % {"days": span},
+                f"line{n}",
+                [round(point.reviews_per_day[span], 1) for point in points],
+            )
+            for n, span in enumerate(workload.SPANS)
+        ],
+        marker=nearest,
+    )
+    return {
+        "workload_decks": decks,
+        "workload_deck": deck,
+        "workload": points,
+        "workload_chart": chart,
+        "workload_spans": workload.SPANS,
+        "retention_now": current,
+        "retention_own": own is not None,
+        "retention_form": RetentionForm(initial={"retention": f"{points[nearest].retention:.2f}"}),
+    }
+
+
+class RetentionForm(forms.Form):
+    retention = forms.ChoiceField(
+        label=gettext_lazy("Desired retention"),
+        choices=[("", gettext_lazy("The deck's own"))]
+        + [(f"{r:.2f}", f"{round(r * 100)} %") for r in workload.RETENTIONS],
+        required=False,
+    )
+
+
+@login_required
+@require_POST
+def set_retention(request: HttpRequest, slug: str) -> HttpResponse:
+    """The learner's own desired retention for a deck, chosen from the simulator."""
+    deck = get_object_or_404(Deck.objects.studyable(), slug=slug)
+    form = RetentionForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(_("Choose a retention from the list."), status=400)
+    chosen = form.cleaned_data["retention"]
+    if chosen:
+        PersonalRetention.objects.update_or_create(
+            user=request.user, deck=deck, defaults={"desired_retention": float(chosen)}
+        )
+        messages.success(
+            request,
+            _("Your cards of %(deck)s are now scheduled for %(percent)d %% retention.")
+            % {"deck": deck.title, "percent": round(float(chosen) * 100)},
+        )
+    else:
+        PersonalRetention.objects.filter(user=request.user, deck=deck).delete()
+        messages.success(request, _("Your cards of %(deck)s use the deck's retention again.")
+                         % {"deck": deck.title})  # fmt: skip
+    return redirect(f"{reverse('progress')}?deck={deck.slug}#workload")
 
 
 def day_bars(points: list[tuple[date, int]]) -> charts.BarChart:
@@ -348,6 +446,42 @@ def export_reviews(request: HttpRequest) -> HttpResponse:
         f"reviews-{timezone.localdate():%Y%m%d}.csv",
         header,
         ([*row[:5], row[5].isoformat(), row[6], row[7] or "", _json_cell(row[8])] for row in rows),
+    )
+
+
+@login_required
+def export_my_reviews(request: HttpRequest) -> HttpResponse:
+    """A learner's own review log, times in their time zone."""
+    # The rows stream after the request's time zone is deactivated: keep it.
+    zone = timezone.get_current_timezone()
+    rows = (
+        Review.objects.filter(user=request.user)
+        .order_by("reviewed_at", "pk")
+        .values_list(
+            "card__deck__slug",
+            "card__key",
+            "rating",
+            "reviewed_at",
+            "duration_ms",
+            "state_before",
+            "answer",
+        )  # fmt: skip
+        .iterator(chunk_size=2000)
+    )
+    header = ["deck", "card", "rating", "reviewed_at", "duration_ms", "state_before", "answer"]
+    return csv_response(
+        f"my-reviews-{timezone.localdate():%Y%m%d}.csv",
+        header,
+        (
+            [
+                *row[:3],
+                row[3].astimezone(zone).isoformat(),
+                row[4],
+                row[5] or "",
+                _json_cell(row[6]),
+            ]  # fmt: skip
+            for row in rows
+        ),
     )
 
 

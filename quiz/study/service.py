@@ -59,8 +59,9 @@ class DeckStatus:
         return round(100 * self.answered_today / total) if total else 100
 
 
-def start_of_day(now: datetime) -> datetime:
-    return timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+def start_of_day(user: AbstractBaseUser, now: datetime) -> datetime:
+    """When the learner's day began: their time zone, their "next day starts at" hour."""
+    return scheduling.day_start(user, now)
 
 
 def deck_statuses(
@@ -88,7 +89,7 @@ def deck_statuses(
     today = {
         row["card__deck"]: row
         for row in Review.objects.filter(
-            user=user, reviewed_at__gte=start_of_day(now), card__deck__in=ids
+            user=user, reviewed_at__gte=start_of_day(user, now), card__deck__in=ids
         )
         .values("card__deck")
         .annotate(
@@ -160,7 +161,7 @@ def present(
     if open_one and (progress is None or open_one.shown_at >= (progress.last_review or now)):
         return open_one
     return Presentation.objects.create(
-        user=user, card=card, shown_at=now, outcomes=scheduling.outcomes(card, progress, now)
+        user=user, card=card, shown_at=now, outcomes=scheduling.outcomes(card, progress, now, user)
     )
 
 

@@ -1,0 +1,1 @@
+"""The learner's own settings: their day (time zone, when it starts) and their scheduling."""
