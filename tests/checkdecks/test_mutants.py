@@ -63,3 +63,17 @@ def test_a_declared_equivalent_that_no_mutant_has_fails(tmp_path):
 
     assert "'widen-except@9' is declared equivalent, but no mutant has this id" in err
     assert "mutant widen-except@8 survives" in err
+
+
+def test_the_format_guides_example_deck_leaves_no_survivor(tmp_path):
+    guide = (Path(__file__).parents[2] / "content" / "README.md").read_text(encoding="utf-8")
+    example = guide.split("## A complete example of every kind")[1]
+    example = example.split("````markdown\n", 1)[1].split("\n````", 1)[0]
+    path = tmp_path / "example.en.md"
+    path.write_text(example + "\n", encoding="utf-8")
+
+    out, err = checkdecks("--mutants", str(path))
+
+    assert err == ""
+    assert ", 0 with problems. Mutants: " in out
+    assert " 0 survived " in out
