@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from quiz.runs.verdicts import Verdict
 from runner.syntax import aliases, cancels, dotted, imported, matches, mentioned, own_nodes, scopes
@@ -689,14 +689,19 @@ class MutantProof:
         return not self.survivors and not self.unknown
 
     def problems(self) -> list[str]:
-        problems = [
-            _(
-                "Mutant %(id)s (%(what)s) passes every check: tighten the checks, or declare "
-                "it equivalent with a reason."
+        problems = []
+        if self.survivors:
+            ids = ", ".join(run.mutant.id for run in self.survivors)
+            problems.append(
+                ngettext(
+                    "A mutant of the reference passes every check (%(ids)s): tighten the "
+                    "checks, or declare it equivalent with a reason.",
+                    "%(count)s mutants of the reference pass every check (%(ids)s): tighten the "
+                    "checks, or declare those that behave as the reference equivalent.",
+                    len(self.survivors),
+                )
+                % {"count": len(self.survivors), "ids": ids}
             )
-            % {"id": run.mutant.id, "what": run.mutant.what}
-            for run in self.survivors
-        ]
         problems += [
             _("The card declares %(id)s equivalent, but the solution has no such mutant.")
             % {"id": ident}
