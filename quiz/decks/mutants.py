@@ -61,6 +61,10 @@ OPERATORS: dict[str, Any] = {
     "as-completed-to-list": gettext_lazy(
         "the awaitables taken in the order written instead of as they complete"
     ),
+    "drop-finally": gettext_lazy("the cleanup in finally left out"),
+    "unsafe-call-soon": gettext_lazy(
+        "call_soon from another thread instead of call_soon_threadsafe"
+    ),
     "hardcode-output": gettext_lazy("the expected output printed as text, after a sleep"),
 }
 
@@ -558,6 +562,21 @@ def as_completed_to_list(src: Source) -> Iterator[Change]:
             yield call.lineno, [src.expr(call, src.segment(call.args[0]))]
 
 
+def drop_finally(src: Source) -> Iterator[Change]:
+    for node in ast.walk(src.tree):
+        if isinstance(node, ast.Try | getattr(ast, "TryStar", ast.Try)) and node.finalbody:
+            edits = [src.statement(node.finalbody[0], ["pass"])]
+            edits += [src.statement(stmt, []) for stmt in node.finalbody[1:]]
+            yield node.finalbody[0].lineno, edits
+
+
+def unsafe_call_soon(src: Source) -> Iterator[Change]:
+    for call in src.calls("call_soon_threadsafe"):
+        if isinstance(call.func, ast.Attribute):
+            owner = src.segment(call.func.value)
+            yield call.lineno, [src.expr(call.func, f"{owner}.call_soon")]
+
+
 OPERATIONS: dict[str, Operator] = {
     "drop-await": drop_await,
     "await-to-task": await_to_task,
@@ -582,6 +601,8 @@ OPERATIONS: dict[str, Operator] = {
     "drop-lock": drop_lock,
     "drop-shield": drop_shield,
     "as-completed-to-list": as_completed_to_list,
+    "drop-finally": drop_finally,
+    "unsafe-call-soon": unsafe_call_soon,
 }
 
 

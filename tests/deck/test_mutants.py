@@ -60,6 +60,14 @@ async def main():
     return results, value
 
 
+def from_a_thread(loop, future):
+    try:
+        print("working")
+    finally:
+        loop.call_soon_threadsafe(future.set_result, 1)
+        print("done")
+
+
 asyncio.run(main())
 """
 
@@ -131,6 +139,16 @@ def test_what_was_asked_left_out():
     assert changed("drop-timeout@35")[1] == ["    if True:"]
     assert changed("drop-shield@36")[1] == ["        await fetch(1)"]
     assert changed("await-to-task@39")[1] == ["    asyncio.create_task(queue.put(None))"]
+
+
+def test_cleanup_left_out_and_the_loop_called_from_a_thread_unsafely():
+    removed, added = changed("drop-finally@57")
+    assert removed == [
+        "        loop.call_soon_threadsafe(future.set_result, 1)",
+        '        print("done")',
+    ]
+    assert added == ["        pass"]
+    assert changed("unsafe-call-soon@57")[1] == ["        loop.call_soon(future.set_result, 1)"]
 
 
 def test_a_sentinel_replaced_by_a_timeout_and_a_future_polled():
