@@ -58,7 +58,8 @@ class Command(BaseCommand):
                 runs[key] = sandbox.run(source, spec)
             return runs[key]
 
-        tally: dict[str, float] = {"mutants": 0, "killed": 0, "survived": 0, "seconds": 0.0}
+        tally = {"mutants": 0, "killed": 0, "survived": 0}
+        mutant_seconds = 0.0
         for sources in by_deck.values():
             for source in sources:
                 for card in source.cards:
@@ -68,7 +69,7 @@ class Command(BaseCommand):
                         tally["mutants"] += len(report.mutants.runs)
                         tally["killed"] += report.mutants.killed
                         tally["survived"] += len(report.mutants.survivors)
-                        tally["seconds"] += report.mutants.seconds
+                        mutant_seconds += report.mutants.seconds
                     where = f"{report.path}:{report.line} {report.deck}/{report.card}"
                     if report.ok:
                         if verbosity > 1 or KINDS[card.kind].proven:
@@ -83,8 +84,8 @@ class Command(BaseCommand):
         summary = f"{checked} cards checked in {len(by_deck)} deck(s), {failed} with problems."
         if mutants:
             summary += (
-                f" Mutants: {tally['mutants']:.0f} run, {tally['killed']:.0f} killed, "
-                f"{tally['survived']:.0f} survived ({tally['seconds']:.1f} s of mutant runs, "
+                f" Mutants: {tally['mutants']} run, {tally['killed']} killed, "
+                f"{tally['survived']} survived ({mutant_seconds:.1f} s of mutant runs, "
                 f"{time.monotonic() - started:.1f} s in all)."
             )
         if failed:
