@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from quiz.runs.verdicts import Verdict
 from runner.syntax import aliases, cancels, dotted, imported, matches, mentioned, own_nodes, scopes
@@ -60,6 +60,10 @@ OPERATORS: dict[str, Any] = {
     "drop-shield": gettext_lazy("the shield left out"),
     "as-completed-to-list": gettext_lazy(
         "the awaitables taken in the order written instead of as they complete"
+    ),
+    "drop-finally": gettext_lazy("the cleanup in finally left out"),
+    "unsafe-call-soon": gettext_lazy(
+        "call_soon from another thread instead of call_soon_threadsafe"
     ),
     "hardcode-output": gettext_lazy("the expected output printed as text, after a sleep"),
 }
@@ -558,6 +562,21 @@ def as_completed_to_list(src: Source) -> Iterator[Change]:
             yield call.lineno, [src.expr(call, src.segment(call.args[0]))]
 
 
+def drop_finally(src: Source) -> Iterator[Change]:
+    for node in ast.walk(src.tree):
+        if isinstance(node, ast.Try | getattr(ast, "TryStar", ast.Try)) and node.finalbody:
+            edits = [src.statement(node.finalbody[0], ["pass"])]
+            edits += [src.statement(stmt, []) for stmt in node.finalbody[1:]]
+            yield node.finalbody[0].lineno, edits
+
+
+def unsafe_call_soon(src: Source) -> Iterator[Change]:
+    for call in src.calls("call_soon_threadsafe"):
+        if isinstance(call.func, ast.Attribute):
+            owner = src.segment(call.func.value)
+            yield call.lineno, [src.expr(call.func, f"{owner}.call_soon")]
+
+
 OPERATIONS: dict[str, Operator] = {
     "drop-await": drop_await,
     "await-to-task": await_to_task,
@@ -582,6 +601,8 @@ OPERATIONS: dict[str, Operator] = {
     "drop-lock": drop_lock,
     "drop-shield": drop_shield,
     "as-completed-to-list": as_completed_to_list,
+    "drop-finally": drop_finally,
+    "unsafe-call-soon": unsafe_call_soon,
 }
 
 
@@ -689,14 +710,19 @@ class MutantProof:
         return not self.survivors and not self.unknown
 
     def problems(self) -> list[str]:
-        problems = [
-            _(
-                "Mutant %(id)s (%(what)s) passes every check: tighten the checks, or declare "
-                "it equivalent with a reason."
+        problems = []
+        if self.survivors:
+            ids = ", ".join(run.mutant.id for run in self.survivors)
+            problems.append(
+                ngettext(
+                    "A mutant of the reference passes every check (%(ids)s): tighten the "
+                    "checks, or declare it equivalent with a reason.",
+                    "%(count)s mutants of the reference pass every check (%(ids)s): tighten the "
+                    "checks, or declare those that behave as the reference equivalent.",
+                    len(self.survivors),
+                )
+                % {"count": len(self.survivors), "ids": ids}
             )
-            % {"id": run.mutant.id, "what": run.mutant.what}
-            for run in self.survivors
-        ]
         problems += [
             _("The card declares %(id)s equivalent, but the solution has no such mutant.")
             % {"id": ident}

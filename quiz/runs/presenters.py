@@ -34,6 +34,9 @@ EVENT_WORDS = {
     "never_awaited": gettext_lazy("Never awaited"),
     "unretrieved_exception": gettext_lazy("Exception never retrieved"),
     "virtual_timeout": gettext_lazy("Ran too long"),
+    "task_pending_at_close": gettext_lazy("Task left unfinished"),
+    "cancelled_not_awaited": gettext_lazy("Cancelled, never awaited"),
+    "loop_not_closed": gettext_lazy("Loop never closed"),
 }
 
 

@@ -270,7 +270,18 @@ class Report:
         return record
 
     def unfinished(self) -> None:
-        """At the end of a run that ended by itself: cancels never awaited, loops never closed."""
+        """At the end of a run that ended by itself: exceptions of tasks still referenced that
+        nothing retrieved (CPython reports them as the interpreter exits), cancels never
+        awaited, loops never closed."""
+        for task in list(self.span_of.keys()):
+            if task.done() and not task.cancelled() and getattr(task, "_log_traceback", False):
+                self.loop_exception(
+                    {
+                        "message": "Task exception was never retrieved",
+                        "exception": task._exception,
+                        "future": task,
+                    }
+                )
         for record in self.cancels:
             if not record["awaited"]:
                 line = record["line"]

@@ -94,3 +94,15 @@ def test_the_unfinished_work_and_syntax_messages_read_in_both_languages() -> Non
         "В строке 6 вызывается time.sleep() внутри async def, "
         "а в этом упражнении так делать нельзя."
     )
+
+
+def test_every_event_kind_the_runner_gives_has_a_label_in_both_languages() -> None:
+    from quiz.runs.presenters import EVENT_WORDS
+    from runner.checks import EVENT_KINDS
+
+    assert set(EVENT_WORDS) == set(EVENT_KINDS)
+    english_words = {kind: str(label) for kind, label in EVENT_WORDS.items()}
+    with translation.override("ru"):
+        russian = {kind: str(label) for kind, label in EVENT_WORDS.items()}
+    assert [kind for kind in EVENT_KINDS if russian[kind] == english_words[kind]] == []
+    assert russian["task_pending_at_close"] == "Задача не завершена"

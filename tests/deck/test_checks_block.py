@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from quiz.decks.fileformat import DeckError, parse_deck_text
+from quiz.decks.fileformat import DeckError, parse_deck_file, parse_deck_text, write_deck_text
 
 DECK = """---
 deck: tiny
@@ -96,3 +98,33 @@ def test_an_unknown_key_is_refused_at_its_line():
     with pytest.raises(DeckError, match="spec key 'no_pending': unknown check") as raised:
         parse_deck_text(text)
     assert text.splitlines()[raised.value.line - 1] == "no_pending: true"
+
+
+PROVEN = Path(__file__).parents[1] / "checkdecks" / "decks" / "proven.en.md"
+
+
+def test_equivalent_mutants_are_read_and_written_back_the_same():
+    deck = parse_deck_file(PROVEN)
+    [card] = deck.cards
+    assert card.equivalent_mutants == {
+        "widen-except@8": "the handler re-raises, so catching BaseException there changes nothing"
+    }
+    assert card.content()["equivalent_mutants"] == card.equivalent_mutants
+    text = write_deck_text(deck)
+    assert "### Equivalent mutants\n- widen-except@8: the handler re-raises" in text
+    again = parse_deck_text(text)
+    assert [c.content() for c in again.cards] == [card.content()]
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["- widen-except: no line", "- widen-except@8", "- widen-except@8: twice\n- widen-except@8: x"],
+)
+def test_a_malformed_equivalent_mutant_is_refused_at_its_line(line):
+    text = PROVEN.read_text(encoding="utf-8").replace(
+        "- widen-except@8: the handler re-raises, so catching BaseException there changes nothing",
+        line,
+    )
+    with pytest.raises(DeckError, match="'- <operator>@<line>: reason'") as raised:
+        parse_deck_text(text)
+    assert text.splitlines()[raised.value.line - 1] == line.splitlines()[-1]

@@ -59,6 +59,7 @@ class Command(BaseCommand):
             return runs[key]
 
         tally = {"mutants": 0, "killed": 0, "survived": 0}
+        mutant_seconds = 0.0
         for sources in by_deck.values():
             for source in sources:
                 for card in source.cards:
@@ -68,6 +69,7 @@ class Command(BaseCommand):
                         tally["mutants"] += len(report.mutants.runs)
                         tally["killed"] += report.mutants.killed
                         tally["survived"] += len(report.mutants.survivors)
+                        mutant_seconds += report.mutants.seconds
                     where = f"{report.path}:{report.line} {report.deck}/{report.card}"
                     if report.ok:
                         if verbosity > 1 or KINDS[card.kind].proven:
@@ -83,7 +85,8 @@ class Command(BaseCommand):
         if mutants:
             summary += (
                 f" Mutants: {tally['mutants']} run, {tally['killed']} killed, "
-                f"{tally['survived']} survived ({time.monotonic() - started:.1f} s)."
+                f"{tally['survived']} survived ({mutant_seconds:.1f} s of mutant runs, "
+                f"{time.monotonic() - started:.1f} s in all)."
             )
         if failed:
             raise CommandError(summary)
