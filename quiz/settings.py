@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -47,6 +49,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
@@ -60,6 +64,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out log-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "quiz.urls"
@@ -95,6 +102,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Argon2id (argon2-cffi) tuned for a class logging in together; older hashes are upgraded at login.
+PASSWORD_HASHERS = [
+    "quiz.accounts.hashers.ClassroomArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# django-axes checks every log-in (the site's and the admin's) before Django's own backend.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "quiz.accounts.throttle.LoginLockout"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURES_PER_USER", 5))
+LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURES_PER_ADDRESS", 30))
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("LOGIN_LOCKOUT_MINUTES", 15)))
+AXES_LOCKOUT_CALLABLE = "quiz.accounts.throttle.locked_out"
+AXES_RESET_ON_SUCCESS = True
+# Behind N proxies that append to X-Forwarded-For, the client is the Nth address from the right.
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", 0)) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
+)
+SIGNUPS_PER_HOUR = int(os.environ.get("SIGNUPS_PER_HOUR", 20))
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "decks"
 LOGOUT_REDIRECT_URL = "login"
@@ -128,6 +161,43 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 
+# Uploads: a request body over these limits is refused before it is read (see README).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_500_000
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1_000_000
+DECK_FILE_MAX_BYTES = 1_000_000
+UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 5_000_000))
+
+# Content-Security-Policy (django-csp): scripts and style sheets from this site only. Style
+# attributes (a progress bar's width, CodeMirror's layout) are allowed; <style> elements are not.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# The cache (sign-up counts, baselines): shared through Redis when CACHE_URL is set.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -148,13 +218,19 @@ CODE_RUNS_IN_FLIGHT = int(os.environ.get("CODE_RUNS_IN_FLIGHT", 2))
 CODE_RUNS_PER_MINUTE = int(os.environ.get("CODE_RUNS_PER_MINUTE", 20))
 
 # Tasks live beside the code they run (autodiscovery would look for quiz.tasks only).
-CELERY_IMPORTS = ["quiz.runs.tasks", "quiz.progress.fitting"]
-# `celery -A quiz beat` refits every learner's FSRS parameters weekly (Sunday 03:00 UTC).
+CELERY_IMPORTS = ["quiz.runs.tasks", "quiz.runs.service", "quiz.progress.fitting"]
+# `celery -A quiz beat` refits every learner's FSRS parameters weekly (Sunday 03:00 UTC) and
+# sweeps stale runs every minute.
 CELERY_BEAT_SCHEDULE = {
     "fit-fsrs-parameters-weekly": {
         "task": "quiz.progress.fitting.fit_all_learners",
         "schedule": crontab(minute=0, hour=3, day_of_week="sunday"),
-    }
+    },
+    # Runs whose worker died, or that no worker took, end as errors the learner can retry.
+    "sweep-stale-runs": {
+        "task": "quiz.runs.service.sweep_stale_runs",
+        "schedule": float(os.environ.get("SWEEP_EVERY_SECONDS", 60)),
+    },
 }
 
 # Scheduling: fsrs fuzzes review intervals; the fuzzed interval is computed once and stored.

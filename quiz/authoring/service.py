@@ -35,6 +35,7 @@ from quiz.models import (
     Source,
     Status,
 )
+from quiz.runs.verdicts import storable
 
 CODE_FIELDS = ("starter", "solution", "wrong", "checks")
 DECK_DEFAULTS = {"desired_retention": 0.9, "new_per_day": 10, "reviews_per_day": 200}
@@ -163,7 +164,7 @@ def save_card(
     kind = KINDS[draft.kind]
     if kind.runs_snippet:
         snippet = draft.first["snippet"]  # type: ignore[typeddict-item]
-        output = proof.predict_outputs([snippet], reuse=False)[snippet]
+        output = storable(proof.predict_outputs([snippet], reuse=False)[snippet])
         contents = {
             language: proof.with_output(content, output)  # type: ignore[arg-type]
             for language, content in contents.items()
@@ -360,7 +361,10 @@ def apply_upload(user: AbstractBaseUser, plan: UploadPlan) -> Deck:
     """
     if plan.problems:
         raise ValueError("a plan with problems cannot be applied")
-    outputs = loader.predict_outputs({plan.slug: plan.sources})
+    outputs = {
+        snippet: storable(output)
+        for snippet, output in loader.predict_outputs({plan.slug: plan.sources}).items()
+    }
     with transaction.atomic():
         deck = plan.deck
         if deck is None:

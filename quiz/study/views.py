@@ -1,11 +1,9 @@
-"""Learner-facing pages: sign up, the deck list, and the study loop (htmx fragments)."""
+"""Learner-facing pages: the deck list, and the study loop (htmx fragments)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import UserCreationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,16 +19,6 @@ from quiz.study.presenters import study_context
 
 def home(request: HttpRequest) -> HttpResponse:
     return redirect("decks" if request.user.is_authenticated else "login")
-
-
-def signup(request: HttpRequest) -> HttpResponse:
-    form = UserCreationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user)
-        messages.success(request, _("Welcome to loopdeck! Pick a deck to start."))
-        return redirect("decks")
-    return render(request, "registration/signup.html", {"form": form})
 
 
 @login_required

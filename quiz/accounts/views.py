@@ -1,0 +1,33 @@
+"""Sign-up (log-in and log-out are Django's own views, throttled by django-axes)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.forms import UserCreationForm
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from quiz.accounts import throttle
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    form = UserCreationForm(request.POST or None)
+    if request.method == "POST":
+        if not throttle.signup_allowed(request):
+            form.add_error(
+                None,
+                _(
+                    "Too many accounts were created from your network in the last hour. "
+                    "Please try again later, or ask your teacher."
+                ),
+            )
+            return render(request, "registration/signup.html", {"form": form}, status=429)
+        if form.is_valid():
+            user = form.save()
+            throttle.count_signup(request)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome to loopdeck! Pick a deck to start."))
+            return redirect("decks")
+    return render(request, "registration/signup.html", {"form": form})
