@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "quiz.authoring.middleware.UploadLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -161,11 +162,14 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 
-# Uploads: a request body over these limits is refused before it is read (see README).
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2_500_000
-FILE_UPLOAD_MAX_MEMORY_SIZE = 1_000_000
+# Uploads: a multipart body over UPLOAD_MAX_BYTES is refused before it is read
+# (quiz.authoring.middleware), a deck file over DECK_FILE_MAX_BYTES before it is decoded, and
+# other bodies over DATA_UPLOAD_MAX_MEMORY_SIZE by Django (room for two deck files sent back to
+# be applied, JSON- and form-encoded).
+UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 2_500_000))
 DECK_FILE_MAX_BYTES = 1_000_000
-UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 5_000_000))
+FILE_UPLOAD_MAX_MEMORY_SIZE = DECK_FILE_MAX_BYTES
+DATA_UPLOAD_MAX_MEMORY_SIZE = 15_000_000
 
 # Content-Security-Policy (django-csp): scripts and style sheets from this site only. Style
 # attributes (a progress bar's width, CodeMirror's layout) are allowed; <style> elements are not.
