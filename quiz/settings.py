@@ -8,7 +8,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
-from csp.constants import NONE, SELF, UNSAFE_INLINE
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -171,13 +171,15 @@ DECK_FILE_MAX_BYTES = 1_000_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = DECK_FILE_MAX_BYTES
 DATA_UPLOAD_MAX_MEMORY_SIZE = 15_000_000
 
-# Content-Security-Policy (django-csp): scripts and style sheets from this site only. Style
-# attributes (a progress bar's width, CodeMirror's layout) are allowed; <style> elements are not.
+# Content-Security-Policy (django-csp): scripts and style sheets from this site only, no inline
+# script, no eval (htmx's allowEval is off; keyboard shortcuts come from quiz/keys.js). A <style>
+# element needs the page's nonce (CodeMirror's, given it by editor.js); style attributes (a
+# progress bar's width, CodeMirror's layout) are allowed.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
-        "style-src": [SELF],
+        "style-src": [SELF, NONCE],
         "style-src-attr": [UNSAFE_INLINE],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
