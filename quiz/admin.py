@@ -51,7 +51,7 @@ class CardAdminForm(forms.ModelForm):
 
     class Meta:
         model = Card
-        fields = "__all__"
+        fields = ["deck", "key", "kind", "tags", "position", "status", "retired_at"]
 
 
 class DeckTextInline(admin.TabularInline):
