@@ -194,8 +194,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# The cache (sign-up counts, baselines): shared through Redis when CACHE_URL is set.
-CACHE_URL = os.environ.get("CACHE_URL", "")
+# The cache (sign-up counts, baselines, authors' proofs): shared through Redis when CACHE_URL is
+# set, which defaults to a Redis broker's URL (web and workers must share it).
+_BROKER = os.environ.get("CELERY_BROKER_URL", "")
+CACHE_URL = os.environ.get("CACHE_URL") or (_BROKER if _BROKER.startswith("redis") else "")
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
@@ -222,9 +224,18 @@ CODE_RUN_GRACE = float(os.environ.get("CODE_RUN_GRACE", 5))
 CODE_RUN_QUEUE_TIMEOUT = float(os.environ.get("CODE_RUN_QUEUE_TIMEOUT", 60))
 CODE_RUNS_IN_FLIGHT = int(os.environ.get("CODE_RUNS_IN_FLIGHT", 2))
 CODE_RUNS_PER_MINUTE = int(os.environ.get("CODE_RUNS_PER_MINUTE", 20))
+# Authors' "Run checks" (the reference and up to 20 wrong solutions): one at a time per author.
+AUTHOR_PROOFS_PER_MINUTE = int(os.environ.get("AUTHOR_PROOFS_PER_MINUTE", 6))
+AUTHOR_PROOF_SOFT_LIMIT = float(os.environ.get("AUTHOR_PROOF_SOFT_LIMIT", 120))
+AUTHOR_PROOF_HARD_LIMIT = float(os.environ.get("AUTHOR_PROOF_HARD_LIMIT", 150))
 
 # Tasks live beside the code they run (autodiscovery would look for quiz.tasks only).
-CELERY_IMPORTS = ["quiz.runs.tasks", "quiz.runs.service", "quiz.progress.fitting"]
+CELERY_IMPORTS = [
+    "quiz.runs.tasks",
+    "quiz.runs.service",
+    "quiz.authoring.tasks",
+    "quiz.progress.fitting",
+]
 # `celery -A quiz beat` refits every learner's FSRS parameters weekly (Sunday 03:00 UTC) and
 # sweeps stale runs every minute.
 CELERY_BEAT_SCHEDULE = {

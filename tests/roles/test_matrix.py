@@ -163,6 +163,12 @@ MATRIX: dict[str, tuple[str, str, Callable[[World, str], int]]] = {
         rule(Action.EDIT_DECK, "olgas"),
     ),  # fmt: skip
     "author-card-run": ("post", "/author/decks/olgas/run/", rule(Action.EDIT_DECK, "olgas")),
+    # Someone else's proof, or none: not found even for the deck's editors.
+    "author-card-run-status": (
+        "get",
+        "/author/decks/olgas/run/00000000-0000-4000-8000-000000000000/",
+        rule(Action.EDIT_DECK, "olgas", ok=404),
+    ),
     "author-card-edit": (
         "get",
         "/author/decks/olgas/cards/await/",
