@@ -45,6 +45,15 @@ class BoundedLoader(yaml.SafeLoader):
         super().__init__(stream)
         self.depth = 0
 
+    def fetch_flow_collection_start(self, token_class: Any) -> None:
+        # Refused while scanning: PyYAML's scanner would otherwise read ahead over every "["
+        # (quadratic in the nesting) before the composer saw the first level.
+        if self.flow_level >= MAX_YAML_DEPTH:
+            raise yaml.scanner.ScannerError(
+                None, None, f"nested more than {MAX_YAML_DEPTH} levels deep", self.get_mark()
+            )
+        super().fetch_flow_collection_start(token_class)
+
     def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.peek_event()
         mark = event.start_mark
