@@ -41,7 +41,10 @@ def locked_out(
     """The log-in page again, saying the account or address is locked and when it lifts."""
     cool_off = get_cool_off(request) or timedelta(0)
     lifts = timezone.localtime(timezone.now() + cool_off)
-    context = {"lifts": lifts, "minutes": math.ceil(cool_off.total_seconds() / 60)}
+    context = {
+        "lifts": f"{lifts:%H:%M} {lifts.tzname()}",
+        "minutes": math.ceil(cool_off.total_seconds() / 60),
+    }
     return render(request, "registration/locked_out.html", context, status=429)
 
 
