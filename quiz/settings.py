@@ -121,7 +121,9 @@ AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURES_PER_USER", 5))
 LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURES_PER_ADDRESS", 30))
 AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("LOGIN_LOCKOUT_MINUTES", 15)))
 AXES_LOCKOUT_CALLABLE = "quiz.accounts.throttle.locked_out"
-AXES_RESET_ON_SUCCESS = True
+# Failures are not forgotten at a successful log-in: axes would forget every failure from that
+# address, so logging in to one's own account would reset the count against another's.
+AXES_RESET_ON_SUCCESS = False
 # Behind N proxies that append to X-Forwarded-For, the client is the Nth address from the right.
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", 0)) or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = (

@@ -78,6 +78,20 @@ def test_a_few_typos_do_not_lock_anyone_out(client, django_user_model):
     assert log_in(client, "/accounts/login/", "lena", PASSWORD).status_code == 302
 
 
+@pytest.mark.django_db
+def test_logging_in_to_ones_own_account_does_not_reset_the_count_against_another(
+    client, django_user_model
+):
+    django_user_model.objects.create_user("victim", password=PASSWORD)
+    django_user_model.objects.create_user("mallory", password=PASSWORD)
+    for _ in range(4):
+        log_in(client, "/accounts/login/", "victim", "guess")
+    assert log_in(client, "/accounts/login/", "mallory", PASSWORD).status_code == 302
+    client.logout()
+    assert log_in(client, "/accounts/login/", "victim", "guess").status_code == 429
+    assert log_in(client, "/accounts/login/", "victim", PASSWORD).status_code == 429
+
+
 def sign_up(client: Any, name: str, address: str = "10.0.0.1"):
     data = {"username": name, "password1": "a-long-pass-phrase", "password2": "a-long-pass-phrase"}
     return client.post("/accounts/signup/", data, REMOTE_ADDR=address)
