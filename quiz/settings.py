@@ -112,7 +112,7 @@ PASSWORD_HASHERS = [
 ]
 # django-axes checks every log-in (the site's and the admin's) before Django's own backend.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "quiz.accounts.throttle.LoginBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_HANDLER = "quiz.accounts.throttle.LoginLockout"
@@ -171,7 +171,7 @@ CSRF_COOKIE_SECURE = not DEBUG
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 2_500_000))
 DECK_FILE_MAX_BYTES = 1_000_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = DECK_FILE_MAX_BYTES
-DATA_UPLOAD_MAX_MEMORY_SIZE = 15_000_000
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000_000
 
 # Content-Security-Policy (django-csp): scripts and style sheets from this site only, no inline
 # script, no eval (htmx's allowEval is off; keyboard shortcuts come from quiz/keys.js). A <style>

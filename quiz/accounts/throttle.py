@@ -6,6 +6,7 @@ import math
 from datetime import timedelta
 from typing import Any
 
+from axes.backends import AxesStandaloneBackend
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_ip_address, get_cool_off
 from django.conf import settings
@@ -14,6 +15,17 @@ from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+
+
+class LoginBackend(AxesStandaloneBackend):
+    """Axes' check before Django's own backend, for log-ins through a request (the site's and
+    the admin's forms). Without a request (the test client's login(), a shell) there is nothing to
+    throttle, where axes itself would raise."""
+
+    def authenticate(self, request: HttpRequest | None = None, *args: Any, **kwargs: Any) -> None:
+        if request is None:
+            return None
+        return super().authenticate(request, *args, **kwargs)
 
 
 class LoginLockout(AxesDatabaseHandler):

@@ -92,6 +92,13 @@ def test_logging_in_to_ones_own_account_does_not_reset_the_count_against_another
     assert log_in(client, "/accounts/login/", "victim", PASSWORD).status_code == 429
 
 
+@pytest.mark.django_db
+def test_the_test_clients_login_still_works(client, django_user_model):
+    django_user_model.objects.create_user("lena", password=PASSWORD)
+    assert client.login(username="lena", password=PASSWORD)
+    assert not client.login(username="lena", password="wrong")
+
+
 def sign_up(client: Any, name: str, address: str = "10.0.0.1"):
     data = {"username": name, "password1": "a-long-pass-phrase", "password2": "a-long-pass-phrase"}
     return client.post("/accounts/signup/", data, REMOTE_ADDR=address)
