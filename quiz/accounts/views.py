@@ -16,14 +16,12 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = UserCreationForm(request.POST or None)
     if request.method == "POST":
         if not throttle.signup_allowed(request):
-            form.add_error(
-                None,
-                _(
-                    "Too many accounts were created from your network in the last hour. "
-                    "Please try again later, or ask your teacher."
-                ),
+            refused = _(
+                "Too many accounts were created from your network in the last hour. "
+                "Please try again later, or ask your teacher."
             )
-            return render(request, "registration/signup.html", {"form": form}, status=429)
+            context = {"form": form, "refused": refused}
+            return render(request, "registration/signup.html", context, status=429)
         if form.is_valid():
             user = form.save()
             throttle.count_signup(request)

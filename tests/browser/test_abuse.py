@@ -6,11 +6,18 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from playwright.sync_api import expect
 
 from tests.conftest import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_counts() -> None:
+    cache.clear()
+
 
 PASSWORD = "correct-horse-9"
 
@@ -51,3 +58,20 @@ def test_a_60_mb_upload_is_refused_as_a_form_error(page, django_user_model: Any,
         "The upload is 60.0 MB; uploads may be at most 2.5 MB."
     )
     screenshot(page, "upload-too-large")
+
+
+def test_sign_up_past_the_limit_for_an_address_says_so(page, settings, django_user_model):
+    settings.SIGNUPS_PER_HOUR = 1
+    for name in ("first", "second"):
+        page.context.clear_cookies()
+        page.goto(f"{page.base_url}/accounts/signup/")
+        page.fill("#id_username", name)
+        page.fill("#id_password1", "a-long-pass-phrase")
+        page.fill("#id_password2", "a-long-pass-phrase")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Too many accounts were created from your network in the last hour."
+    )
+    screenshot(page, "signup-throttled")
+    assert list(django_user_model.objects.values_list("username", flat=True)) == ["first"]
