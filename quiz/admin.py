@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from quiz.models import (
     Card,
@@ -19,6 +21,37 @@ from quiz.models import (
     ReviewDay,
     Run,
 )
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """History as it was written (reviews, runs, daily counts): staff read it, nobody edits it."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class TagsField(forms.CharField):
+    """A card's tags as the deck files write them: "tasks, gather"."""
+
+    def prepare_value(self, value: Any) -> str:
+        return ", ".join(value) if isinstance(value, list) else (value or "")
+
+    def to_python(self, value: Any) -> list[str]:
+        return [tag.strip() for tag in super().to_python(value).split(",") if tag.strip()]
+
+
+class CardAdminForm(forms.ModelForm):
+    tags = TagsField(label=_("Tags"), required=False, help_text=_("Separated by commas."))
+
+    class Meta:
+        model = Card
+        fields = ["deck", "key", "kind", "tags", "position", "status", "retired_at"]
 
 
 class DeckTextInline(admin.TabularInline):
@@ -40,10 +73,15 @@ class CardTextInline(admin.StackedInline):
 
 @admin.register(Card)
 class CardAdmin(admin.ModelAdmin):
-    list_display = ["key", "deck", "kind", "tags", "position", "retired_at"]
+    form = CardAdminForm
+    list_display = ["key", "deck", "kind", "tag_list", "position", "retired_at"]
     list_filter = ["deck", "kind", ("retired_at", admin.EmptyFieldListFilter)]
     search_fields = ["key", "texts__content"]
     inlines = [CardTextInline]
+
+    @admin.display(description=_("Tags"))
+    def tag_list(self, card: Card) -> str:
+        return ", ".join(card.tags)
 
 
 @admin.register(Progress)
@@ -56,7 +94,7 @@ class ProgressAdmin(admin.ModelAdmin):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(ReadOnlyAdmin):
     list_display = ["reviewed_at", "user", "card", "rating", "duration_ms", "state_before"]
     list_filter = ["rating", "card__deck", "reviewed_at"]
     search_fields = ["user__username", "card__key"]
@@ -75,30 +113,20 @@ class PresentationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Run)
-class RunAdmin(admin.ModelAdmin):
+class RunAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "user", "card", "kind", "status", "passed", "error"]
     list_filter = ["kind", "status", "passed", "card__deck"]
     search_fields = ["user__username", "card__key", "code"]
     date_hierarchy = "created_at"
     list_select_related = ["user", "card__deck"]
     raw_id_fields = ["user", "card", "presentation"]
-    readonly_fields = ["run_id", "task_id", "created_at", "started_at", "finished_at"]
 
 
-class DailyCountsAdmin(admin.ModelAdmin):
-    """Read-only: the rows are counted from the log (runs, reviews) as it is written."""
+class DailyCountsAdmin(ReadOnlyAdmin):
+    """Counted from the log (runs, reviews) as it is written."""
 
     date_hierarchy = "day"
     list_select_related = ["card__deck"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(CheckDay)

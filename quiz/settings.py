@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -47,6 +49,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
@@ -58,9 +62,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "quiz.learners.middleware.LearnerTimeZoneMiddleware",
+    "quiz.authoring.middleware.UploadLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out log-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "quiz.urls"
@@ -105,6 +113,34 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Argon2id (argon2-cffi) tuned for a class logging in together; older hashes are upgraded at login.
+PASSWORD_HASHERS = [
+    "quiz.accounts.hashers.ClassroomArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# django-axes checks every log-in (the site's and the admin's) before Django's own backend.
+AUTHENTICATION_BACKENDS = [
+    "quiz.accounts.throttle.LoginBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "quiz.accounts.throttle.LoginLockout"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURES_PER_USER", 5))
+LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURES_PER_ADDRESS", 30))
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("LOGIN_LOCKOUT_MINUTES", 15)))
+AXES_LOCKOUT_CALLABLE = "quiz.accounts.throttle.locked_out"
+# Failures are not forgotten at a successful log-in: axes would forget every failure from that
+# address, so logging in to one's own account would reset the count against another's.
+AXES_RESET_ON_SUCCESS = False
+# Behind N proxies that append to X-Forwarded-For, the client is the Nth address from the right.
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", 0)) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
+)
+SIGNUPS_PER_HOUR = int(os.environ.get("SIGNUPS_PER_HOUR", 20))
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "decks"
 LOGOUT_REDIRECT_URL = "login"
@@ -138,6 +174,50 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 
+# Uploads: a multipart body over UPLOAD_MAX_BYTES is refused before it is read
+# (quiz.authoring.middleware), a deck file over DECK_FILE_MAX_BYTES before it is decoded, and
+# other bodies over DATA_UPLOAD_MAX_MEMORY_SIZE by Django (room for two deck files sent back to
+# be applied, JSON- and form-encoded).
+UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 2_500_000))
+DECK_FILE_MAX_BYTES = 1_000_000
+FILE_UPLOAD_MAX_MEMORY_SIZE = DECK_FILE_MAX_BYTES
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000_000
+
+# Content-Security-Policy (django-csp): scripts and style sheets from this site only, no inline
+# script, no eval (htmx's allowEval is off; keyboard shortcuts come from quiz/keys.js). A <style>
+# element needs the page's nonce (CodeMirror's, given it by editor.js); style attributes (a
+# progress bar's width, CodeMirror's layout) are allowed.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# The cache (sign-up counts, baselines, authors' proofs): shared through Redis when CACHE_URL is
+# set, which defaults to a Redis broker's URL (web and workers must share it).
+_BROKER = os.environ.get("CELERY_BROKER_URL", "")
+CACHE_URL = os.environ.get("CACHE_URL") or (_BROKER if _BROKER.startswith("redis") else "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -162,15 +242,30 @@ CODE_RUN_WAIT = float(os.environ.get("CODE_RUN_WAIT", 2))
 # The interpreters learners' code may run on (decks and cards name them, `python: "3.12"`):
 # paths separated by ':', else those the runner finds (`python -m runner pythons`).
 RUNNER_PYTHONS = [path for path in os.environ.get("RUNNER_PYTHONS", "").split(":") if path]
+# Authors' "Run checks" (the reference and up to 20 wrong solutions): one at a time per author.
+AUTHOR_PROOFS_PER_MINUTE = int(os.environ.get("AUTHOR_PROOFS_PER_MINUTE", 6))
+AUTHOR_PROOF_SOFT_LIMIT = float(os.environ.get("AUTHOR_PROOF_SOFT_LIMIT", 120))
+AUTHOR_PROOF_HARD_LIMIT = float(os.environ.get("AUTHOR_PROOF_HARD_LIMIT", 150))
 
 # Tasks live beside the code they run (autodiscovery would look for quiz.tasks only).
-CELERY_IMPORTS = ["quiz.runs.tasks", "quiz.progress.fitting"]
-# `celery -A quiz beat` refits every learner's FSRS parameters weekly (Sunday 03:00 UTC).
+CELERY_IMPORTS = [
+    "quiz.runs.tasks",
+    "quiz.runs.service",
+    "quiz.authoring.tasks",
+    "quiz.progress.fitting",
+]
+# `celery -A quiz beat` refits every learner's FSRS parameters weekly (Sunday 03:00 UTC) and
+# sweeps stale runs every minute.
 CELERY_BEAT_SCHEDULE = {
     "fit-fsrs-parameters-weekly": {
         "task": "quiz.progress.fitting.fit_all_learners",
         "schedule": crontab(minute=0, hour=3, day_of_week="sunday"),
-    }
+    },
+    # Runs whose worker died, or that no worker took, end as errors the learner can retry.
+    "sweep-stale-runs": {
+        "task": "quiz.runs.service.sweep_stale_runs",
+        "schedule": float(os.environ.get("SWEEP_EVERY_SECONDS", 60)),
+    },
 }
 
 # Scheduling: fsrs fuzzes review intervals; the fuzzed interval is computed once and stored.

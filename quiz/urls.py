@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
+from quiz.accounts import views as account_views
 from quiz.learners import views as learner_views
 from quiz.progress import views as progress_views
 from quiz.runs import views as code_views
@@ -12,7 +13,7 @@ from quiz.study import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/signup/", account_views.signup, name="signup"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("decks/", views.deck_list, name="decks"),

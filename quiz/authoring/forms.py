@@ -13,13 +13,25 @@ from django.utils.translation import gettext_lazy as _
 
 from quiz import roles
 from quiz.authoring.service import CardDraft
-from quiz.decks.fileformat import CHOICE_ITEM, ID_RE, LIST_ITEM, read_equivalent
+from quiz.decks.fileformat import (
+    CHOICE_ITEM,
+    ID_RE,
+    LIST_ITEM,
+    MAX_DESCRIPTION,
+    MAX_TITLE,
+    load_yaml,
+    read_equivalent,
+)
 from quiz.kinds import KINDS, CardContent
 from quiz.models import Deck, Status
 from runner.checks import SpecError, validate
 
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
-MAX_FILE_BYTES = 1_000_000
+# Lengths of what teachers type (characters), and how many wrong solutions a code card has.
+MAX_TEXT = 10_000
+MAX_CODE = 20_000
+MAX_CHECKS = 5_000
+MAX_WRONG = 20
 # Code fields become CodeMirror editors (quiz/static/quiz/editor.js) where JavaScript runs.
 CODE_ATTRS = {"rows": 10, "spellcheck": "false", "class": "code", "data-editor": ""}
 
@@ -61,12 +73,13 @@ class DeckForm(forms.Form):
         for code, name in settings.LANGUAGES:
             self.fields[f"title_{code}"] = forms.CharField(
                 label=_("Title (%(language)s)") % {"language": name},
-                max_length=200,
+                max_length=MAX_TITLE,
                 required=False,
             )
             self.fields[f"description_{code}"] = forms.CharField(
                 label=_("Description (%(language)s)") % {"language": name},
                 widget=forms.Textarea(attrs={"rows": 2}),
+                max_length=MAX_DESCRIPTION,
                 required=False,
             )
         if deck is not None:
@@ -188,6 +201,7 @@ class WrongSolutionForm(forms.Form):
     code = forms.CharField(
         label=_("Wrong solution"),
         widget=forms.Textarea(attrs={**CODE_ATTRS, "aria-label": _("Wrong solution")}),
+        max_length=MAX_CODE,
         required=False,
         strip=False,
     )
@@ -209,7 +223,22 @@ class WrongSolutionForm(forms.Form):
         return data
 
 
-WrongSolutionFormSet = forms.formset_factory(WrongSolutionForm, extra=1, max_num=20)
+class BaseWrongSolutionFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        **forms.BaseFormSet.default_error_messages,
+        "too_many_forms": _("Give at most %(num)d wrong solutions."),
+    }
+
+
+# validate_max refuses more than MAX_WRONG; absolute_max keeps Django from building more forms.
+WrongSolutionFormSet = forms.formset_factory(
+    WrongSolutionForm,
+    formset=BaseWrongSolutionFormSet,
+    extra=1,
+    max_num=MAX_WRONG,
+    validate_max=True,
+    absolute_max=MAX_WRONG,
+)
 
 LABELS = {
     "front": _("Question"),
@@ -241,6 +270,7 @@ class CardForm(forms.Form):
     checks = forms.CharField(
         label=_("Checks (YAML)"),
         widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false", "class": "code"}),
+        max_length=MAX_CHECKS,
         required=False,
     )
     equivalent_mutants = forms.CharField(
@@ -271,6 +301,7 @@ class CardForm(forms.Form):
                 self.fields[f"{part}_{language}"] = forms.CharField(
                     label=f"{LABELS[part]} ({name})",
                     widget=forms.Textarea(attrs={"rows": rows}),
+                    max_length=MAX_TEXT,
                     required=part == "front" or (part == "back" and self.spec.back_required),
                     strip=False,
                 )
@@ -278,6 +309,7 @@ class CardForm(forms.Form):
             self.fields[part] = forms.CharField(
                 label=LABELS[part],
                 widget=forms.Textarea(attrs={**CODE_ATTRS, "aria-label": LABELS[part]}),
+                max_length=MAX_CODE,
                 strip=False,
             )
         if not self.spec.checked:
@@ -335,7 +367,7 @@ class CardForm(forms.Form):
 
     def clean_checks(self) -> dict[str, Any]:
         try:
-            checks = yaml.safe_load(self.cleaned_data["checks"])
+            checks = load_yaml(self.cleaned_data["checks"])
         except yaml.YAMLError as error:
             raise ValidationError(_("Not valid YAML: %(error)s") % {"error": error}) from None
         if not isinstance(checks, dict) or not checks:
@@ -389,7 +421,8 @@ class CardForm(forms.Form):
 
     def _clean_wrong(self, data: dict[str, Any]) -> None:
         if not self.wrong.is_valid():
-            raise ValidationError(_("Fix the wrong solutions below."))
+            too_many = self.wrong.non_form_errors()
+            raise ValidationError(too_many or _("Fix the wrong solutions below."))
         solutions = self.wrong_solutions()
         if not solutions:
             raise ValidationError(
@@ -488,7 +521,7 @@ class DeckFilesForm(forms.Form):
     def clean_files(self) -> dict[str, str]:
         texts: dict[str, str] = {}
         for upload in self.cleaned_data["files"]:
-            if upload.size > MAX_FILE_BYTES:
+            if upload.size > settings.DECK_FILE_MAX_BYTES:
                 raise ValidationError(_("%(name)s is too large.") % {"name": upload.name})
             try:
                 texts[upload.name] = upload.read().decode("utf-8")

@@ -36,6 +36,7 @@ from quiz.models import (
     Source,
     Status,
 )
+from quiz.runs.verdicts import storable
 
 CODE_FIELDS = ("starter", "solution", "wrong", "checks", "equivalent_mutants")
 DECK_DEFAULTS = {"desired_retention": 0.9, "new_per_day": 10, "reviews_per_day": 200}
@@ -171,7 +172,7 @@ def save_card(
     if kind.runs_snippet:
         snippet = draft.first["snippet"]  # type: ignore[typeddict-item]
         job = (snippet, tuple(python or ()))
-        output = proof.predict_outputs([job], reuse=False)[job]
+        output = storable(proof.predict_outputs([job], reuse=False)[job])
         contents = {
             language: proof.with_output(content, output)  # type: ignore[arg-type]
             for language, content in contents.items()
@@ -368,7 +369,10 @@ def apply_upload(user: AbstractBaseUser, plan: UploadPlan) -> Deck:
     """
     if plan.problems:
         raise ValueError("a plan with problems cannot be applied")
-    outputs = loader.predict_outputs({plan.slug: plan.sources})
+    outputs = {
+        snippet: storable(output)
+        for snippet, output in loader.predict_outputs({plan.slug: plan.sources}).items()
+    }
     with transaction.atomic():
         deck = plan.deck
         if deck is None:

@@ -27,6 +27,11 @@ urlpatterns = [
         name="author-card-preview",
     ),
     path("decks/<slug:slug>/run/", views.card_run, name="author-card-run"),
+    path(
+        "decks/<slug:slug>/run/<uuid:proof_id>/",
+        views.card_run_status,
+        name="author-card-run-status",
+    ),
     path("decks/<slug:slug>/cards/<slug:key>/", views.card_edit, name="author-card-edit"),
     path(
         "decks/<slug:slug>/cards/<slug:key>/delete/", views.card_delete, name="author-card-delete"

@@ -9,11 +9,13 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from quiz import roles
 from quiz.authoring import service as authoring
+from quiz.authoring import tasks as proofs
 from quiz.authoring.forms import (
     ApplyUploadForm,
     CardForm,
@@ -224,7 +226,7 @@ def _card_page(request: HttpRequest, deck: Deck, form: CardForm, card: Card | No
     }
     if request.method == "POST" and "run_checks" in request.POST:
         # Without JavaScript, "Run checks" posts the whole editor here: show it with the runs.
-        context.update(_run_checks(form), preview=form.preview())
+        context.update(_run_checks(request, deck, form), preview=form.preview())
         return render(request, "quiz/author/card.html", context)
     if request.method == "POST" and form.is_valid():
         keep = "keep_schedule" in request.POST
@@ -282,11 +284,29 @@ def card_run(request: HttpRequest, slug: str) -> HttpResponse:
     """Run the reference and each wrong solution as typed, side by side (nothing is saved)."""
     deck = _editable_deck(request, slug)
     form = CardForm(request.POST, deck=deck, kind="code")
-    return render(request, "quiz/author/card.html#runs", _run_checks(form))
+    context = _run_checks(request, deck, form)
+    status = 429 if context.get("refused") else 200
+    return render(request, "quiz/author/card.html#runs", context, status=status)
 
 
-def _run_checks(form: CardForm) -> dict[str, Any]:
-    """The proof of the code as typed, or the errors that keep it from running."""
+@teacher_required
+def card_run_status(request: HttpRequest, slug: str, proof_id: str) -> HttpResponse:
+    """The runs of a proof started by "Run checks" (polled while it is running)."""
+    deck = _editable_deck(request, slug)
+    entry = proofs.result(str(proof_id), request.user.pk)
+    if entry is None:
+        raise Http404
+    return render(request, "quiz/author/card.html#runs", _proof_view(deck, str(proof_id), entry))
+
+
+REFUSALS = {
+    "in_flight": _("Your previous “Run checks” has not finished yet. Wait for it, then try again."),
+    "per_minute": _("That is a lot of runs in one minute. Take a breath and try again."),
+}
+
+
+def _run_checks(request: HttpRequest, deck: Deck, form: CardForm) -> dict[str, Any]:
+    """The proof of the code as typed (or its progress), or what keeps it from running."""
     form.is_valid()
     relevant = ("solution", "checks", "equivalent_mutants", "__all__")
     errors = [message for name in relevant for message in form.errors.get(name, [])]
@@ -298,7 +318,27 @@ def _run_checks(form: CardForm) -> dict[str, Any]:
         "wrong": form.wrong_solutions(),
         "equivalent_mutants": form.cleaned_data.get("equivalent_mutants") or {},
     }
-    return {"runs": _runs_view(prove(content, mutants=True))}
+    try:
+        proof_id = proofs.start(request.user.pk, content)
+    except proofs.ProofRefused as refused:
+        return {"run_errors": [str(REFUSALS[str(refused)])], "refused": True}
+    entry = proofs.result(proof_id, request.user.pk) or {"content": content}
+    return _proof_view(deck, proof_id, entry)
+
+
+def _proof_view(deck: Deck, proof_id: str, entry: dict[str, Any]) -> dict[str, Any]:
+    if entry.get("error"):
+        return {"run_errors": [_("Running the checks took too long and was stopped.")]}
+    if "verdicts" not in entry:
+        return {"pending": reverse("author-card-run-status", args=[deck.slug, proof_id])}
+    # The proof again, from the verdicts the task recorded: nothing runs twice.
+    ran = {(source, python): verdict for source, python, verdict in entry["verdicts"]}
+    proof = prove(
+        entry["content"],
+        run=lambda source, spec, python="": ran[(source, python)],
+        mutants=True,
+    )
+    return {"runs": _runs_view(proof)}
 
 
 def _runs_view(proof: Proof) -> dict[str, Any]:

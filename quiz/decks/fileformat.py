@@ -29,11 +29,64 @@ PYTHON_RE = re.compile(r"^3\.\d{1,2}(\.\d{1,2})?$")
 # How many interpreters one card may run on side by side.
 MAX_PYTHONS = 2
 
+# Bounds on the YAML teachers write (front matter, checks): no anchors or aliases (whose
+# expansion multiplies text), a few levels deep, no long strings; the title and description too.
+MAX_YAML_DEPTH = 20
+MAX_YAML_STRING = 10_000
+MAX_TITLE = 200
+MAX_DESCRIPTION = 2_000
+
 DECK_SETTINGS = {
     "desired_retention": (float, 0.7, 0.97),
     "new_per_day": (int, 0, 1000),
     "reviews_per_day": (int, 1, 100000),
 }
+
+
+class BoundedLoader(yaml.SafeLoader):
+    """PyYAML's SafeLoader refusing anchors and aliases, deep nesting and long strings.
+
+    Each refusal is a yaml.YAMLError with the line and column where it happens.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.depth = 0
+
+    def fetch_flow_collection_start(self, token_class: Any) -> None:
+        # Refused while scanning: PyYAML's scanner would otherwise read ahead over every "["
+        # (quadratic in the nesting) before the composer saw the first level.
+        if self.flow_level >= MAX_YAML_DEPTH:
+            raise yaml.scanner.ScannerError(
+                None, None, f"nested more than {MAX_YAML_DEPTH} levels deep", self.get_mark()
+            )
+        super().fetch_flow_collection_start(token_class)
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        mark = event.start_mark
+        if isinstance(event, yaml.AliasEvent):
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed", mark)
+        if getattr(event, "anchor", None):
+            raise yaml.composer.ComposerError(None, None, "anchors (&name) are not allowed", mark)
+        if isinstance(event, yaml.ScalarEvent) and len(event.value) > MAX_YAML_STRING:
+            raise yaml.composer.ComposerError(
+                None, None, f"a value is longer than {MAX_YAML_STRING} characters", mark
+            )
+        self.depth += 1
+        if self.depth > MAX_YAML_DEPTH:
+            raise yaml.composer.ComposerError(
+                None, None, f"nested more than {MAX_YAML_DEPTH} levels deep", mark
+            )
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+def load_yaml(text: str) -> Any:
+    """YAML a teacher wrote, within BoundedLoader's bounds (else yaml.YAMLError)."""
+    return yaml.load(text, Loader=BoundedLoader)  # noqa: S506 - a SafeLoader subclass
 
 
 class DeckError(ValueError):
@@ -201,7 +254,7 @@ def _parse_front_matter(lines: list[str], path: str) -> tuple[DeckSource, int]:
     except StopIteration:
         raise DeckError(path, 1, "the front matter is not closed with '---'") from None
     try:
-        meta = yaml.safe_load("\n".join(lines[1:end])) or {}
+        meta = load_yaml("\n".join(lines[1:end])) or {}
     except yaml.YAMLError as exc:
         line = 2 + getattr(getattr(exc, "problem_mark", None), "line", 0)
         raise DeckError(path, line, f"front matter is not valid YAML: {exc}") from None
@@ -231,6 +284,14 @@ def _parse_front_matter(lines: list[str], path: str) -> tuple[DeckSource, int]:
     title = str(meta.get("title", "")).strip()
     if not title:
         raise DeckError(path, line_of("title"), "'title:' is required")
+    if len(title) > MAX_TITLE:
+        raise DeckError(path, line_of("title"), f"'title:' is longer than {MAX_TITLE} characters")
+    if len(str(meta.get("description", ""))) > MAX_DESCRIPTION:
+        raise DeckError(
+            path,
+            line_of("description"),
+            f"'description:' is longer than {MAX_DESCRIPTION} characters",
+        )
     settings: dict[str, Any] = {}
     for key, (kind, low, high) in DECK_SETTINGS.items():
         if key not in meta:
@@ -429,7 +490,7 @@ def _fill_section(card: CardSource, name: str, line: int, body: list[str], path:
     elif base == "Checks":
         source = _single_code_block(body, line, path, where)
         try:
-            checks = yaml.safe_load(source)
+            checks = load_yaml(source)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             raise DeckError(

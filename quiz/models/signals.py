@@ -1,9 +1,13 @@
-"""Signal receivers: the daily counts follow every review and graded run saved or deleted."""
+"""Signal receivers: the daily counts follow every review and graded run saved or deleted;
+a SQLite database file is readable by its owner only."""
 
 from __future__ import annotations
 
+import os
+import stat
 from typing import Any
 
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
@@ -45,3 +49,16 @@ def count_saved_review(
 def uncount_deleted_review(sender: type[Review], instance: Review, **kwargs: Any) -> None:
     """A deleted review (undo, or a learner or card deleted) no longer counts."""
     ReviewDay.add(instance, sign=-1)
+
+
+@receiver(connection_created)
+def owner_only_sqlite_file(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """Make the SQLite file (created by the first connection) owner-only: 0600.
+
+    SQLite gives its journal and WAL files the database file's permissions.
+    """
+    if connection.vendor != "sqlite" or connection.is_in_memory_db():
+        return
+    name = str(connection.settings_dict["NAME"])
+    if os.path.isfile(name) and stat.S_IMODE(os.stat(name).st_mode) & 0o077:
+        os.chmod(name, 0o600)

@@ -6,6 +6,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
+from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
@@ -64,6 +65,15 @@ def sweep_stale(now: datetime | None = None, **filters: Any) -> int:
         status=Run.Status.QUEUED, created_at__lt=now - waited, **filters
     ).update(status=Run.Status.ERROR, error="not_picked", finished_at=now)
     return lost + not_picked
+
+
+@shared_task(ignore_result=True)
+def sweep_stale_runs() -> int:
+    """Celery beat's periodic sweep (CELERY_BEAT_SCHEDULE): every learner's stale runs."""
+    swept = sweep_stale()
+    if swept:
+        logger.warning("Ended %s stale runs as errors the learners can retry.", swept)
+    return swept
 
 
 def submit(

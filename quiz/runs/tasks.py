@@ -10,13 +10,13 @@ from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from quiz.kinds import CodeContent
 from quiz.models import Card, CheckDay, Presentation, Run
 from quiz.runs import notify, sandbox
-from quiz.runs.verdicts import Baseline, Verdict
+from quiz.runs.verdicts import Baseline, Verdict, storable
 from runner import SpecError
 from runner.pythons import PythonNotFound
 
@@ -80,7 +80,17 @@ def finish(
     error: str = "",
 ) -> None:
     """Save the outcome; a passed or failed check grades the card it was shown on and counts
-    into its checks' figures (CheckDay)."""
+    into its checks' figures (CheckDay). Text is made storable first (see `storable`)."""
+    verdict, baseline = storable(verdict), storable(baseline)
+    try:
+        _save(run, verdict, baseline, error)
+    except DatabaseError:
+        # Never leave the run "running" (to end as "lost") because of what it printed.
+        logger.exception("Run %s: its verdict could not be saved", run.run_id)
+        _save(run, None, None, "crash")
+
+
+def _save(run: Run, verdict: Verdict | None, baseline: Baseline | None, error: str) -> None:
     passed = verdict.get("passed") if verdict and run.kind == Run.Kind.CHECK else None
     with transaction.atomic():
         saved = Run.objects.filter(pk=run.pk, status=Run.Status.RUNNING).update(

@@ -6,6 +6,8 @@ Verdicts are stored as JSON, so intervals come back as lists and old runs keep o
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Any, Literal, NotRequired, TypeAlias, TypedDict
 
 # The runner owns the lists: runner.checks.STATUSES and runner.checks.EVENT_KINDS.
@@ -96,3 +98,26 @@ class Verdict(Baseline):
     error: Message | None
     passed: NotRequired[bool]
     checks: NotRequired[list[CheckResult]]
+
+
+SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def storable(value: Any) -> Any:
+    """`value` (a verdict, any JSON) as every database stores and every page renders it.
+
+    NUL, which PostgreSQL refuses in text and JSON, becomes "␀" (U+2400); a surrogate code point
+    on its own (not UTF-8, so not storable or renderable) becomes U+FFFD; a float that is not a
+    number (JSON has none) becomes null. Keys are cleaned like values.
+    """
+    if isinstance(value, str):
+        return SURROGATE.sub("\ufffd", value.replace("\x00", "\u2400"))
+    if isinstance(value, dict):
+        return {storable(key): storable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [storable(item) for item in value]
+    if isinstance(value, tuple):
+        return tuple(storable(item) for item in value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value

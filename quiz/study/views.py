@@ -1,9 +1,8 @@
-"""Learner-facing pages: sign up, the deck list, and the study loop (htmx fragments)."""
+"""Learner-facing pages: the deck list, and the study loop (htmx fragments)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from quiz.learners.forms import SignupForm
 from quiz.models import Deck, Presentation
 from quiz.study import service
 from quiz.study.forms import AnswerForm, RatingForm
@@ -21,16 +19,6 @@ from quiz.study.presenters import study_context
 
 def home(request: HttpRequest) -> HttpResponse:
     return redirect("decks" if request.user.is_authenticated else "login")
-
-
-def signup(request: HttpRequest) -> HttpResponse:
-    form = SignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user)
-        messages.success(request, _("Welcome to loopdeck! Pick a deck to start."))
-        return redirect("decks")
-    return render(request, "registration/signup.html", {"form": form})
 
 
 @login_required

@@ -5,6 +5,8 @@
 (function () {
   "use strict";
   const bundle = document.currentScript && document.currentScript.dataset.codemirror;
+  // CodeMirror adds its styles as a <style> element: the page's CSP nonce lets it.
+  const nonce = (document.currentScript && document.currentScript.nonce) || "";
   let loading = null;
   let editorKit = null;
 
@@ -87,6 +89,7 @@
               CM.indentWithTab,
             ]),
             flagged,
+            CM.EditorView.cspNonce.of(nonce),
             CM.EditorView.contentAttributes.of({
               "aria-label": textarea.getAttribute("aria-label") || "",
             }),

@@ -1,0 +1,1 @@
+"""Accounts: password hashing, throttled log-in and sign-up."""
