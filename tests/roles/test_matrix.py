@@ -128,6 +128,10 @@ MATRIX: dict[str, tuple[str, str, Callable[[World, str], int]]] = {
     "code_submit": ("post", "/study/{token}/code/", own(404)),  # not a code card
     "run_status": ("get", "/runs/{run_id}/", own(302)),
     "progress": ("get", "/progress/", rule(Action.OWN_PROGRESS)),
+    "export_my_reviews": ("get", "/progress/my-reviews.csv", logged_in(200)),
+    "set_retention": ("post", "/progress/retention/tiny/", logged_in(302)),  # empty: the default
+    "learner_settings": ("get", "/settings/", logged_in(200)),
+    "anki_download": ("get", "/decks/tiny/anki.apkg", logged_in(200)),
     "cohort": ("get", "/progress/learners/", rule(Action.LEARNERS)),
     "learner_progress": ("get", "/progress/learners/{ada}/", rule(Action.LEARNERS)),
     "fit_parameters": ("post", "/progress/learners/{ada}/fit/", rule(Action.LEARNERS, ok=302)),
