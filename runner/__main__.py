@@ -1,14 +1,29 @@
-"""Command line: `python -m runner run FILE` and `python -m runner check FILE --spec SPEC`."""
+"""Command line: `python -m runner run FILE` and `python -m runner check FILE --spec SPEC`.
+
+Always prints one JSON verdict: exit code 0 when the program ran (whatever it did), 2 when it
+could not be run (an unreadable file, a bad spec; the verdict's error says why). Every sandbox
+process the run started has ended and been reaped before the command exits.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+from types import FrameType
+from typing import Any
 
 from runner.checks import SpecError
+from runner.launchers.sandbox import become_subreaper, reap_all
 from runner.messages import with_text
 from runner.runner import Runner
+from runner.verdict import refusal
+
+
+def _stop(number: int, frame: FrameType | None) -> None:
+    # Unwind through Runner.close(), which ends and reaps the sandboxes.
+    raise SystemExit(128 + number)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,6 +37,10 @@ def main(argv: list[str] | None = None) -> int:
         if name == "check":
             command.add_argument("--spec", required=True, help="a JSON file with the checks")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, _stop)
+    # Orphans of every sandbox (even the availability probe's) come to us, to be reaped below.
+    become_subreaper()
+    code = 0
     try:
         with open(args.file, encoding="utf-8") as file:
             source = file.read()
@@ -33,11 +52,22 @@ def main(argv: list[str] | None = None) -> int:
             verdict = runner.run(source, spec=spec, real_time=args.real_time, timeout=args.timeout)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, SpecError) as error:
         print(f"python -m runner: {error}", file=sys.stderr)
-        return 2
-    # The English text of every message beside its code (the API gives codes and params only).
-    json.dump(with_text(verdict), sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
-    return 0
+        verdict, code = refusal(str(error)), 2
+    except Exception as error:  # noqa: BLE001 - a verdict, not a traceback, whatever failed
+        print(f"python -m runner: {type(error).__name__}: {error}", file=sys.stderr)
+        verdict, code = refusal(f"{type(error).__name__}: {error}"), 2
+    reap_all()
+    write(verdict)
+    return code
+
+
+def write(verdict: dict[str, Any]) -> None:
+    """The verdict as UTF-8 JSON, with the English text of every message beside its code (the
+    API gives codes and params only); whatever stdout's encoding, nothing is left unprintable."""
+    data = json.dumps(with_text(verdict), ensure_ascii=False, indent=2) + "\n"
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data.encode("utf-8", "backslashreplace"))
+    sys.stdout.buffer.flush()
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import secrets
 from types import TracebackType
 from typing import Any
 
+from runner.bounded import fit
 from runner.checks import evaluate, validate
 from runner.launchers import Launcher
 from runner.launchers.choice import strongest_launcher
@@ -71,7 +72,7 @@ class Runner:
             results = evaluate(spec, verdict, source)
             verdict["passed"] = all(result["passed"] for result in results)
             verdict["checks"] = results
-        return verdict
+        return fit(verdict)
 
     def close(self) -> None:
         self.launcher.close()

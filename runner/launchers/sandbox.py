@@ -18,6 +18,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass, field
 
 from runner.launchers.shipping import CHILD_ENV, PYTHON_FLAGS
@@ -175,6 +176,21 @@ def become_subreaper() -> None:
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER)")
+
+
+def reap_all(seconds: float = 5.0) -> None:
+    """Wait (up to seconds) for every child and adopted orphan of this process to end, and reap
+    them: a command that exits first would leave its sandboxes' last processes to pid 1."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            if time.monotonic() >= deadline:
+                return
+            time.sleep(0.01)
 
 
 def reap(pid: int) -> None:
