@@ -98,7 +98,8 @@ def test_a_lone_surrogate_and_a_nul_are_printed_visibly(tmp_path):
     program.write_text(
         "import asyncio, sys\n\n"
         "async def main():\n"
-        "    await asyncio.get_running_loop().create_task(asyncio.sleep(1), name='odd\\ud800name')\n"
+        "    loop = asyncio.get_running_loop()\n"
+        "    await loop.create_task(asyncio.sleep(1), name='odd\\ud800name')\n"
         "    sys.stdout.write('a\\x00b')\n\n"
         "asyncio.run(main())\n"
     )
