@@ -146,8 +146,9 @@ class ZygoteServer:
         # Built by the host (runner/launchers/seccomp.py); b"" off x86_64.
         self.seccomp = bytes.fromhex(str(settings["seccomp"]))
 
-    def serve_forever(self) -> None:
-        spare = self.prepare()
+    def serve_forever(self, spare: Spare) -> None:
+        """Serve orders until the host closes the control socket; spare is the first run's
+        process (forked before the zygote said it was ready, so the host finds it there)."""
         while True:
             try:
                 order, fds = recv_run(self.control)
@@ -330,8 +331,9 @@ def serve_warm(settings: dict[str, object]) -> None:
     # collections, which would otherwise walk (and copy-on-write) every inherited object.
     gc.collect()
     gc.freeze()
+    spare = zygote.prepare()
     send(control, {"ready": True})
-    zygote.serve_forever()
+    zygote.serve_forever(spare)
 
 
 def main(args: list[str]) -> None:

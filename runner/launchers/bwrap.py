@@ -8,6 +8,7 @@ import threading
 import time
 
 from runner.launchers import Outcome
+from runner.launchers.caps import RunCaps, accounting
 from runner.launchers.pipes import collect
 from runner.launchers.sandbox import (
     BUNDLE,
@@ -27,14 +28,17 @@ from runner.launchers.sandbox import (
 from runner.launchers.seccomp import seccomp_filter
 from runner.launchers.shipping import HARNESS_ENTRY, compiled_bundle, python_argv
 from runner.limits import Limits, rlimits
-from runner.procfs import resident_bytes
 from runner.protocol import encode
 
 
 class BwrapLauncher:
     """Starts a fresh bubblewrap sandbox and interpreter for every run (the cold path, ~70 ms)."""
 
-    name = "bwrap"
+    @property
+    def name(self) -> str:
+        """"bwrap (cgroup v1)", "bwrap (cgroup v2)" or "bwrap (memory sampled)": the sandbox,
+        and how a run's memory is capped in it (runner/launchers/caps.py)."""
+        return f"bwrap ({accounting()})"
 
     def __init__(self, config: SandboxConfig | None = None, slots: int | None = None) -> None:
         self.config = config or SandboxConfig()
@@ -56,11 +60,16 @@ class BwrapLauncher:
         with self._slots:
             lease = UidLease(self.config)
             try:
-                return self._launch(request, limits, lease)
+                # bwrap, its init and the interpreter are processes of the run too.
+                caps = RunCaps(limits, owner_uid=lease.uid, extra=3)
+                try:
+                    return self._launch(request, limits, lease, caps)
+                finally:
+                    caps.close()
             finally:
                 lease.release()
 
-    def _launch(self, request: bytes, limits: Limits, lease: UidLease) -> Outcome:
+    def _launch(self, request: bytes, limits: Limits, lease: UidLease, caps: RunCaps) -> Outcome:
         started = time.monotonic()
         # Compiled once by the sandbox's interpreter: a run does not compile the harness.
         files = {BUNDLE: memfd("bundle", compiled_bundle(self.config.python))}
@@ -76,6 +85,15 @@ class BwrapLauncher:
         argv += python_argv(
             self.config.python, f"{INSIDE}/{BUNDLE}", HARNESS_ENTRY, str(channel_write)
         )
+        if caps.cgroup is not None:
+            # bwrap starts inside the run's cgroup: sh joins it (as the run's uid), then
+            # becomes bwrap, so every process of the run is counted from the first.
+            files_to_join = caps.cgroup.procs_files
+            join = "".join(f'echo $$ > "${n}" && ' for n in range(1, len(files_to_join) + 1))
+            argv = ["/bin/sh", "-c", f'{join}shift {len(files_to_join)} && exec "$@"', "sh"] + [
+                *files_to_join,
+                *argv,
+            ]
         passed = (channel_write, info_write, *files.values(), *([seccomp] if seccomp else []))
         child_ends = (stdin_read, out_write, err_write, *passed)
         try:
@@ -97,6 +115,14 @@ class BwrapLauncher:
             for fd in child_ends:
                 os.close(fd)
         sandbox_pid = None
+        caps.root = lambda: sandbox_pid
+
+        def kill() -> None:
+            # bwrap's pid 1 inside dies with bwrap (--die-with-parent), and the namespace
+            # with it, taking every process the run started; the cgroup holds them all too.
+            process.kill()
+            caps.kill()
+
         try:
             sandbox_pid = read_child_pid(info_read)
             write_all(stdin_write, encode(rlimits(limits)) + request)
@@ -106,10 +132,8 @@ class BwrapLauncher:
                 channel_read,
                 output_bytes=limits.output_bytes,
                 deadline=started + limits.wall_seconds,
-                # bwrap's pid 1 inside dies with bwrap (--die-with-parent), and the namespace
-                # with it, taking every process the run started.
-                kill=process.kill,
-                overspent=lambda: run_memory(sandbox_pid) > limits.address_space_bytes,
+                kill=kill,
+                overspent=caps.overspent,
             )
         except BaseException:
             process.kill()
@@ -118,32 +142,15 @@ class BwrapLauncher:
             status = process.wait()
             if sandbox_pid is not None:
                 reap(sandbox_pid)
+        killed, why = caps.verdict(got.overspent)
         return Outcome(
             stdout=got.stdout,
             stderr=got.stderr,
             channel=got.channel,
             returncode=exit_code(status) if status >= 0 else status,
             wall_seconds=time.monotonic() - started,
-            killed="timeout" if got.timed_out else None,
+            killed="timeout" if got.timed_out else killed,
             output_truncated=got.output_truncated,
+            killed_message=why,
         )
 
-
-def run_memory(sandbox_pid: int | None) -> int:
-    """Resident bytes of a cold run's processes: the sandbox's pid 1 and its descendants."""
-    if sandbox_pid is None:
-        return 0
-    children: dict[int, list[int]] = {}
-    for name in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{name}/stat") as stat:
-                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue  # It ended meanwhile.
-        children.setdefault(parent, []).append(int(name))
-    tree, stack = [], [sandbox_pid]
-    while stack:
-        pid = stack.pop()
-        tree.append(pid)
-        stack += children.get(pid, [])
-    return resident_bytes(tree)

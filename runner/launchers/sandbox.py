@@ -21,6 +21,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 
+from runner.launchers.caps import accounting
 from runner.launchers.shipping import CHILD_ENV, PYTHON_FLAGS
 
 # Where the bundle of runner/inside/ appears inside the sandbox (copied in over a memfd,
@@ -272,7 +273,9 @@ def bwrap_available() -> bool:
 
 def sandbox_kind() -> str:
     """The isolation this machine gives learners' code, as the verdict's sandbox field says it."""
-    return "bwrap" if bwrap_available() else NO_BUBBLEWRAP
+    if not bwrap_available():
+        return NO_BUBBLEWRAP
+    return f"bwrap ({accounting()})"
 
 
 def exit_code(bwrap_status: int) -> int:
