@@ -36,7 +36,7 @@ class BwrapLauncher:
 
     @property
     def name(self) -> str:
-        """"bwrap (cgroup v1)", "bwrap (cgroup v2)" or "bwrap (memory sampled)": the sandbox,
+        """ "bwrap (cgroup v1)", "bwrap (cgroup v2)" or "bwrap (memory sampled)": the sandbox,
         and how a run's memory is capped in it (runner/launchers/caps.py)."""
         return f"bwrap ({accounting()})"
 
@@ -153,4 +153,3 @@ class BwrapLauncher:
             output_truncated=got.output_truncated,
             killed_message=why,
         )
-

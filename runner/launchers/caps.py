@@ -43,7 +43,7 @@ class RunCaps:
             )
 
     def overspent(self) -> str | None:
-        """"memory" or "cpu" once the run has gone over either; None while it has not."""
+        """ "memory" or "cpu" once the run has gone over either; None while it has not."""
         if self.cgroup is not None:
             if self.cgroup.memory_killed():
                 return "memory"

@@ -231,7 +231,7 @@ class WarmPool:
 
     @property
     def name(self) -> str:
-        """"bwrap (cgroup v1)", "bwrap (cgroup v2)" or "bwrap (memory sampled)": the sandbox,
+        """ "bwrap (cgroup v1)", "bwrap (cgroup v2)" or "bwrap (memory sampled)": the sandbox,
         and how a run's memory is capped in it (runner/launchers/caps.py)."""
         return f"bwrap ({accounting()})"
 

@@ -27,9 +27,10 @@ def test_memory_kept_in_memfds_is_capped(capped: Runner) -> None:
 
     assert "HELD" not in verdict["stdout"]
     assert storable_problems(verdict) == []
-    if cgroups.available() is not None:
+    hierarchy = cgroups.available()
+    if hierarchy is not None:
         assert (verdict["status"], verdict["error"]["code"]) == ("killed", "killed_memory_limit")
-        assert verdict["sandbox"].endswith("(cgroup v%d)" % cgroups.available().version)
+        assert verdict["sandbox"].endswith(f"(cgroup v{hierarchy.version})")
     else:
         # Without a cgroup, memfds are refused: sampled sizes could not see them.
         assert verdict["status"] == "error"
