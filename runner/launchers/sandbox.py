@@ -107,8 +107,9 @@ def bwrap_argv(
     """bwrap's options up to (not including) the command.
 
     files maps a name under INSIDE to a readable fd whose content becomes that read-only file.
-    A zygote keeps CAP_SYS_ADMIN and CAP_SETPCAP in its own user namespace so it can give each
-    forked run fresh namespaces and mounts; a cold run keeps nothing.
+    A zygote keeps CAP_SYS_ADMIN, CAP_SETPCAP and CAP_NET_ADMIN in its own user namespace so it
+    can give each forked run fresh namespaces (network included) and mounts; a cold run keeps
+    nothing.
     """
     argv = [
         bwrap,
@@ -127,7 +128,9 @@ def bwrap_argv(
         "ALL",
     ]
     if zygote:
+        # CAP_NET_ADMIN: to bring up `lo` in each run's own network namespace.
         argv += ["--cap-add", "CAP_SYS_ADMIN", "--cap-add", "CAP_SETPCAP"]
+        argv += ["--cap-add", "CAP_NET_ADMIN"]
     else:
         # The run itself is pid 1, as on the warm path: no bubblewrap init beside it that it
         # could ptrace into a stop (and so hang its own sandbox until the wall clock).

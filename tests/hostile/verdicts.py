@@ -71,3 +71,27 @@ VERDICTS: list[Hostile] = [
         "output_limit",
     ),
 ]
+
+# Runs of one warm slot once shared its network namespace: the next run could read the ports
+# of this one's TIME_WAIT sockets from /proc/self/net/tcp (a covert channel between learners).
+NETWORK_LEFTOVERS = hostile(
+    "time_wait_sockets_left_for_the_next_run",
+    """
+    import socket
+    server = socket.create_server(("127.0.0.1", 0))
+    client = socket.create_connection(server.getsockname())
+    accepted, _ = server.accept()
+    accepted.close()  # the side that closes first keeps the TIME_WAIT entry
+    client.close()
+    server.close()
+    print("left", len(open("/proc/self/net/tcp").read().splitlines()) - 1)
+    """,
+    "ok",
+    shows=("left 1",),
+    then="""
+    lines = open("/proc/self/net/tcp").read().splitlines()[1:]
+    lines += open("/proc/self/net/tcp6").read().splitlines()[1:]
+    print("CLEAN" if not lines else f"{len(lines)} sockets of an earlier run")
+    """,
+)
+VERDICTS.append(NETWORK_LEFTOVERS)
