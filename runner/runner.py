@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 import secrets
+from collections.abc import Hashable
 from types import TracebackType
 from typing import Any
 
 from runner.bounded import fit
 from runner.checks import evaluate, validate
+from runner.fair import FairGate
 from runner.launchers import Launcher
 from runner.launchers.choice import strongest_launcher
+from runner.launchers.sandbox import slot_count
 from runner.limits import Limits
 from runner.protocol import encode
 from runner.verdict import assemble
@@ -36,11 +39,16 @@ class Runner:
         limits: Limits | None = None,
         virtual_cap: float = VIRTUAL_CAP_SECONDS,
         cpu_hog_seconds: float = CPU_HOG_SECONDS,
+        per_owner: int | None = None,
     ) -> None:
         self.launcher = launcher or default_launcher()
         self.limits = limits or Limits()
         self.virtual_cap = virtual_cap
         self.cpu_hog_seconds = cpu_hog_seconds
+        # As many runs at once as the launcher has slots (one per core where it has none),
+        # shared fairly between owners (runner/fair.py).
+        slots = getattr(self.launcher, "slots", None) or slot_count(None)
+        self.gate = FairGate(slots, per_owner)
 
     def run(
         self,
@@ -48,10 +56,14 @@ class Runner:
         spec: dict[str, Any] | None = None,
         real_time: bool = False,
         timeout: float | None = None,
+        owner: Hashable | None = None,
     ) -> dict[str, Any]:
         """Run source as a program; with a spec, also judge it (adds `passed` and `checks`).
 
-        Raises checks.SpecError for a spec that cannot be checked, before running anything.
+        owner (the learner, say) shares the slots fairly with other owners: waiting runs are
+        served round-robin across owners, and one owner never holds more than its share of
+        the slots. Raises checks.SpecError for a spec that cannot be checked, before running
+        anything.
         """
         if spec is not None:
             validate(spec)
@@ -66,7 +78,8 @@ class Runner:
         limits = self.limits
         if timeout is not None:
             limits = dataclasses.replace(limits, wall_seconds=timeout)
-        outcome = self.launcher.launch(encode(request), limits)
+        with self.gate.slot(owner):
+            outcome = self.launcher.launch(encode(request), limits)
         verdict = assemble(outcome, nonce, self.launcher.name, limits.wall_seconds)
         if spec is not None:
             results = evaluate(spec, verdict, source)

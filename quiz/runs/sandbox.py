@@ -29,8 +29,9 @@ def runner() -> Any:
         return _runner
 
 
-def run(source: str, spec: dict[str, Any] | None = None) -> Verdict:
-    return cast(Verdict, runner().run(source, spec=spec))
+def run(source: str, spec: dict[str, Any] | None = None, owner: int | None = None) -> Verdict:
+    """owner (the learner's user id) shares the sandbox's slots fairly with other learners."""
+    return cast(Verdict, runner().run(source, spec=spec, owner=owner))
 
 
 def predict_output(snippet: str) -> tuple[str, str]:

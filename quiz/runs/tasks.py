@@ -50,7 +50,7 @@ def execute(run_id: str, task_id: str = "") -> None:
     content = run.card.text().content
     spec = (content.get("checks") or {}) if run.kind == Run.Kind.CHECK else None
     try:
-        verdict = sandbox.run(run.code, spec)
+        verdict = sandbox.run(run.code, spec, owner=run.user_id)
     except SoftTimeLimitExceeded:
         finish(run, error="time_limit")
         return
