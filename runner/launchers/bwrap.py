@@ -73,7 +73,7 @@ class BwrapLauncher:
         started = time.monotonic()
         # Compiled once by the sandbox's interpreter: a run does not compile the harness.
         files = {BUNDLE: memfd("bundle", compiled_bundle(self.config.python))}
-        program = seccomp_filter()
+        program = seccomp_filter(shared_memory=caps.cgroup is not None)
         seccomp = memfd("seccomp", program) if program else None
         info_read, info_write = os.pipe()
         stdin_read, stdin_write = os.pipe()

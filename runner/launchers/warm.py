@@ -20,6 +20,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
 
+from runner import cgroups
 from runner.launchers import Outcome
 from runner.launchers.caps import RunCaps, accounting
 from runner.launchers.pipes import collect
@@ -71,7 +72,7 @@ class WarmSlot:
         settings = {
             "tmp_bytes": config.tmp_bytes,
             "tmp_inodes": config.tmp_inodes,
-            "seccomp": seccomp_filter().hex(),
+            "seccomp": seccomp_filter(shared_memory=cgroups.available() is not None).hex(),
         }
         argv += python_argv(config.python, f"{INSIDE}/{BUNDLE}", ZYGOTE_ENTRY, json.dumps(settings))
         try:

@@ -55,3 +55,49 @@ for pid in children:
     os.waitpid(pid, 0)
 print("SPENT 3.6 CPU-SECONDS")
 """
+
+# Calls the seccomp allow-list refuses although namespaces and capabilities would let them
+# through (AF_VSOCK reaches the hypervisor on some kernels), by number on each architecture.
+REFUSED_CALLS = """\
+import ctypes, errno, os, socket
+libc = ctypes.CDLL(None, use_errno=True)
+numbers = {
+    "x86_64": {
+        "memfd_secret": 447, "modify_ldt": 154, "kcmp": 312, "move_pages": 279, "mbind": 237
+    },
+    "aarch64": {"memfd_secret": 447, "kcmp": 272, "move_pages": 239, "mbind": 235},
+}[os.uname().machine]
+answered = []
+for name, number in numbers.items():
+    if libc.syscall(number, 0, 0, 0, 0, 0) != -1 or ctypes.get_errno() != errno.EPERM:
+        answered.append(name)
+for family in (socket.AF_VSOCK, socket.AF_NETLINK, socket.AF_PACKET):
+    try:
+        socket.socket(family, socket.SOCK_DGRAM).close()
+        answered.append(family)
+    except PermissionError:
+        pass
+print("refused" if not answered else f"ANSWERED {answered}")
+"""
+
+# Sockets on `lo`, a subprocess, threads and an executor: what asyncio programs use.
+ASYNCIO_NEEDS = """\
+import asyncio, sys
+
+async def main():
+    async def echo(reader, writer):
+        writer.write(await reader.read(10))
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(echo, "127.0.0.1", 0)
+    reader, writer = await asyncio.open_connection(*server.sockets[0].getsockname())
+    writer.write(b"hello")
+    print("served", len(await reader.read(10)))
+    server.close()
+    loop = asyncio.get_running_loop()
+    results = await asyncio.gather(*(loop.run_in_executor(None, len, "x" * n) for n in range(5)))
+    print("threads", len(results))
+
+asyncio.run(main())
+"""

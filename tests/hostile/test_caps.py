@@ -1,5 +1,6 @@
 """Per-run caps the kernel keeps (or the fallback's sampling): memory hidden in memfds and CPU
-time spread over processes end the run `killed`, with the cap named, on both paths."""
+time spread over processes end the run `killed`, with the cap named, on both paths; and the
+seccomp allow-list refuses what it should and lets asyncio work."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from runner import Runner, cgroups
-from tests.hostile.caps import CAP_LIMITS, CPU_SPREAD, MEMFD_HOARD
+from tests.hostile.caps import ASYNCIO_NEEDS, CAP_LIMITS, CPU_SPREAD, MEMFD_HOARD, REFUSED_CALLS
 from tests.hostile.conftest import make_runner
 from tests.hostile.snippets import storable_problems
 
@@ -48,3 +49,15 @@ def test_an_ordinary_run_is_not_capped(capped: Runner) -> None:
     verdict = capped.run("data = bytearray(200 << 20)\nprint(len(data) >> 20)\n")
 
     assert (verdict["status"], verdict["stdout"]) == ("ok", "200\n")
+
+
+def test_calls_outside_the_allow_list_are_refused(capped: Runner) -> None:
+    verdict = capped.run(REFUSED_CALLS)
+
+    assert (verdict["status"], verdict["stdout"]) == ("ok", "refused\n"), verdict["stderr"]
+
+
+def test_what_asyncio_needs_still_works(capped: Runner) -> None:
+    verdict = capped.run(ASYNCIO_NEEDS, real_time=True)
+
+    assert (verdict["status"], verdict["stdout"]) == ("ok", "served 5\nthreads 5\n"), verdict
