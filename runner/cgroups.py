@@ -141,11 +141,23 @@ def available() -> Hierarchy | None:
         hierarchy = _v2(mounts, own) or _v1(mounts, own)
         if hierarchy is None:
             return None
+        _remove_orphans(hierarchy)
         # Prove it: one cgroup made, limited and removed.
         RunCgroup(hierarchy, memory_bytes=64 << 20, processes=4).remove()
         return hierarchy
     except (OSError, ValueError):
         return None
+
+
+def _remove_orphans(hierarchy: Hierarchy) -> None:
+    """Remove run cgroups a service that died left behind (named run-<its pid>-...)."""
+    for base in set(hierarchy.dirs.values()):
+        for name in os.listdir(base):
+            parts = name.split("-")
+            if len(parts) == 3 and parts[0] == "run" and parts[1].isdigit():
+                if not os.path.exists(f"/proc/{parts[1]}"):
+                    with contextlib.suppress(OSError):
+                        os.rmdir(os.path.join(base, name))
 
 
 def _write(path: str, value: str) -> None:

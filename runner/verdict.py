@@ -54,9 +54,10 @@ def _event(value: Any, cuts: Cuts) -> dict[str, Any]:
     if not isinstance(value, dict) or not isinstance(value.get("kind"), str):
         raise _malformed()
     event = plain(value, cuts)
-    event["kind"] = text(value["kind"], NAME_CHARS, cuts)
-    if isinstance(value.get("task"), str):
-        event["task"] = text(value["task"], NAME_CHARS, cuts)
+    # Names are shorter than other text (plain() cut them to TEXT_CHARS already).
+    event["kind"] = text(event["kind"], NAME_CHARS, cuts)
+    if isinstance(event.get("task"), str):
+        event["task"] = text(event["task"], NAME_CHARS, cuts)
     event["line"] = _line(event.get("line"))
     try:
         # The app and the CLI put every message into words: each must have its template's
@@ -88,8 +89,8 @@ def _span(value: Any, cuts: Cuts) -> dict[str, Any]:
         raise _malformed()
     # Everything in a span is a name (the task's, its coroutine's, its exception's type).
     span = plain(value, cuts, NAME_CHARS, depth=4)
-    name = value.get("name")
-    span["name"] = text(name if isinstance(name, str) else str(span.get("name")), NAME_CHARS, cuts)
+    name = span.get("name")
+    span["name"] = name if isinstance(name, str) else text(str(name), NAME_CHARS, cuts)
     for key in ("created", "started", "finished"):
         span[key] = number(span.get(key))
     for key in ("blocked", "awaiting_tasks"):
@@ -115,7 +116,9 @@ def report_parts(report: dict[str, Any], cuts: Cuts) -> dict[str, Any]:
         if not isinstance(exception, dict) or not isinstance(exception.get("type"), str):
             raise _malformed()
         exception = plain(exception, cuts, depth=4)
-        exception["type"] = text(str(exception["type"]), NAME_CHARS, cuts)
+        if not isinstance(exception, dict) or not isinstance(exception.get("type"), str):
+            raise _malformed()  # the report's values ran out before its exception
+        exception["type"] = text(exception["type"], NAME_CHARS, cuts)
         exception["line"] = _line(exception.get("line"))
         if not isinstance(exception.get("message"), str):
             exception["message"] = ""
@@ -183,6 +186,8 @@ def assemble(outcome: Outcome, nonce: str, sandbox: str, limits_wall: float) -> 
         status = report["status"]
     except ChannelError as problem:
         error = problem.message
+    except Exception:  # noqa: BLE001 - whatever a forged report breaks, it is not trusted
+        error = message("report_malformed")
     if outcome.output_truncated:
         status = "output_limit"
         error = message("output_limit")

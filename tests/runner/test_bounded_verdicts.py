@@ -62,7 +62,8 @@ def test_a_thousand_tasks_with_25_kb_names_make_a_verdict_under_256_kib():
     assert (
         verdict["tasks"][0]["name"].startswith("0-xxx") and len(verdict["tasks"][0]["name"]) < 300
     )
-    assert verdict["cut"]["strings"] >= len(verdict["tasks"])
+    # Each name counted once as cut, the kept ones and the dropped ones alike.
+    assert verdict["cut"]["strings"] == 1000
     assert verdict["cut"]["tasks"] == 1000 - len(verdict["tasks"]) > 0
     # All the tasks overlapped: the figure is the whole run's, not the kept part's.
     assert verdict["concurrency"] == 1000
@@ -146,3 +147,19 @@ def test_output_full_of_control_characters_still_fits():
     verdict = verdict_for(report(), stdout=b"\x01" * (64 << 10))
     assert len(stored(verdict).encode()) <= MAX_VERDICT_BYTES
     assert verdict["cut"]["stdout"] > 0
+
+
+def test_a_report_that_exhausts_the_copy_budget_is_still_a_verdict():
+    events = [
+        {
+            "kind": "cpu_hog",
+            "line": 1,
+            "message": {"code": "a_callback", "params": {}},
+            "x": [1] * 60,
+        }
+    ] * 200
+    tasks = [dict(span("t"), extra=[[1] * 60] * 60) for _ in range(1000)]
+    exception = {"type": "ValueError", "message": "m", "line": 1}
+    verdict = verdict_for(report(events=events, tasks=tasks, exception=exception))
+    assert verdict["status"] in {"ok", "error"}
+    stored(verdict)
