@@ -160,6 +160,12 @@ def _remove_orphans(hierarchy: Hierarchy) -> None:
                         os.rmdir(os.path.join(base, name))
 
 
+def _counts(text: str) -> dict[str, int]:
+    """A flat-keyed cgroup file ("name value" lines) as numbers."""
+    pairs = (line.split() for line in text.splitlines())
+    return {pair[0]: int(pair[1]) for pair in pairs if len(pair) == 2 and pair[1].isdigit()}
+
+
 def _write(path: str, value: str) -> None:
     with open(path, "w") as file:
         file.write(value)
@@ -226,17 +232,20 @@ class RunCgroup:
         for path in self.procs_files:
             _write(path, str(pid))
 
-    def memory_killed(self) -> bool:
-        """Whether the kernel killed a process of the run at the memory cap."""
+    def memory_hit(self) -> bool:
+        """Whether the run reached its memory cap: the kernel had to reclaim to stay under it,
+        or killed a process of the run (the host then ends the whole run at once, rather than
+        wait while the kernel reclaims what little it can)."""
+        memory = self.dirs["memory"]
         try:
             if self.hierarchy.version == 2:
-                text = _read(f"{self.dirs['memory']}/memory.events")
-            else:
-                text = _read(f"{self.dirs['memory']}/memory.oom_control")
-        except OSError:
+                counts = _counts(_read(f"{memory}/memory.events"))
+                return counts.get("max", 0) > 0 or counts.get("oom_kill", 0) > 0
+            if int(_read(f"{memory}/memory.failcnt")) > 0:
+                return True
+            return _counts(_read(f"{memory}/memory.oom_control")).get("oom_kill", 0) > 0
+        except (OSError, ValueError):
             return False
-        counts = dict(line.split() for line in text.splitlines() if len(line.split()) == 2)
-        return int(counts.get("oom_kill", 0)) > 0
 
     def cpu_seconds(self) -> float:
         """CPU time every process of the run has used, together."""

@@ -45,7 +45,7 @@ class RunCaps:
     def overspent(self) -> str | None:
         """ "memory" or "cpu" once the run has gone over either; None while it has not."""
         if self.cgroup is not None:
-            if self.cgroup.memory_killed():
+            if self.cgroup.memory_hit():
                 return "memory"
             used = self.cgroup.cpu_seconds()
         else:
@@ -64,7 +64,7 @@ class RunCaps:
 
     def verdict(self, spent: str | None) -> tuple[str | None, dict[str, Any] | None]:
         """Outcome.killed and its message, once the run has ended (spent: what the watch saw)."""
-        if self.cgroup is not None and self.cgroup.memory_killed():
+        if self.cgroup is not None and self.cgroup.memory_hit():
             spent = "memory"
         if spent == "memory":
             limit = f"{self.limits.address_space_bytes / (1 << 20):g} MiB"

@@ -6,8 +6,9 @@ the zygote in its settings, and the zygote loads it into each run. Only the call
 syscalls.ALLOWED pass (shared memory, syscalls.SHARED_MEMORY, only where a cgroup counts it);
 socket() and socketpair() only for AF_UNIX, AF_INET and AF_INET6 (the run's own network
 namespace holds nothing but `lo`); clone3 answers ENOSYS so the C library falls back to
-clone; everything else answers EPERM; a call through another architecture (i386 on x86_64, say)
-or the x32 ABI kills the process. disassemble() and emulate() read a program back, for tests.
+clone; everything else (the x32 ABI's calls included) answers EPERM; a call through another
+architecture (i386 on x86_64, say) kills the process. disassemble() and emulate() read a
+program back, for tests.
 """
 
 from __future__ import annotations
@@ -98,7 +99,7 @@ def program(machine: str | None = None, shared_memory: bool = False) -> list[Ins
     ]
     if machine == "x86_64":
         # The x32 ABI's numbers have this bit set; none of them is allowed.
-        head += [(JGE, 0, 1, X32_SYSCALL_BIT), (RET, 0, 0, KILL)]
+        head += [(JGE, 0, 1, X32_SYSCALL_BIT), (RET, 0, 0, ERRNO | errno.EPERM)]
     return head + _tree(ranges)
 
 
