@@ -92,7 +92,7 @@ class Verdict(Baseline):
     output_truncated: bool
     sandbox: str
     error: Message | None
-    # What the runner cut to keep the verdict bounded, by kind ({} when nothing; older runs lack it).
+    # What the runner cut to keep the verdict bounded, by kind ({} when nothing; not in old runs).
     cut: NotRequired[dict[str, int]]
     passed: NotRequired[bool]
     checks: NotRequired[list[CheckResult]]
