@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import secrets
 from collections.abc import Hashable
 from types import TracebackType
@@ -47,8 +48,10 @@ class Runner:
         self.cpu_hog_seconds = cpu_hog_seconds
         # As many runs at once as the launcher has slots (one per core where it has none),
         # shared fairly between owners (runner/fair.py).
-        slots = getattr(self.launcher, "slots", None) or slot_count(None)
-        self.gate = FairGate(slots, per_owner)
+        self._slots = getattr(self.launcher, "slots", None) or slot_count(None)
+        self._per_owner = per_owner
+        self._gate_pid = os.getpid()
+        self.gate = FairGate(self._slots, per_owner)
 
     def run(
         self,
@@ -78,6 +81,11 @@ class Runner:
         limits = self.limits
         if timeout is not None:
             limits = dataclasses.replace(limits, wall_seconds=timeout)
+        if os.getpid() != self._gate_pid:
+            # A forked copy of the service (a pre-forking server's worker) has none of its
+            # parent's runs in flight: its own gate, not a copy of the parent's counts.
+            self.gate = FairGate(self._slots, self._per_owner)
+            self._gate_pid = os.getpid()
         with self.gate.slot(owner):
             outcome = self.launcher.launch(encode(request), limits)
         verdict = assemble(outcome, nonce, self.launcher.name, limits.wall_seconds)
