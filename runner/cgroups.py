@@ -186,7 +186,6 @@ class RunCgroup:
         *,
         memory_bytes: int,
         processes: int | None,
-        owner_uid: int | None = None,
     ) -> None:
         self.hierarchy = hierarchy
         self.memory_bytes = memory_bytes
@@ -198,10 +197,6 @@ class RunCgroup:
                 os.mkdir(path, 0o755)
                 self._made.append(path)
             self._limit(memory_bytes, processes)
-            if owner_uid is not None:
-                # The run's first process joins by writing its own pid, as the run's uid.
-                for path in self._made:
-                    os.chown(os.path.join(path, "cgroup.procs"), owner_uid, -1)
         except BaseException:
             self.remove()
             raise

@@ -61,7 +61,7 @@ class BwrapLauncher:
             lease = UidLease(self.config)
             try:
                 # bwrap, its init and the interpreter are processes of the run too.
-                caps = RunCaps(limits, owner_uid=lease.uid, extra=3)
+                caps = RunCaps(limits, extra=3)
                 try:
                     return self._launch(request, limits, lease, caps)
                 finally:
@@ -79,21 +79,19 @@ class BwrapLauncher:
         stdin_read, stdin_write = os.pipe()
         pipes = [os.pipe() for _ in range(3)]
         (out_read, out_write), (err_read, err_write), (channel_read, channel_write) = pipes
-        argv = bwrap_argv(
+        bwrap_command = bwrap_argv(
             self.bwrap, self.config, files, zygote=False, info_fd=info_write, seccomp_fd=seccomp
         )
-        argv += python_argv(
+        bwrap_command += python_argv(
             self.config.python, f"{INSIDE}/{BUNDLE}", HARNESS_ENTRY, str(channel_write)
         )
+        argv = bwrap_command
         if caps.cgroup is not None:
-            # bwrap starts inside the run's cgroup: sh joins it (as the run's uid), then
-            # becomes bwrap, so every process of the run is counted from the first.
-            files_to_join = caps.cgroup.procs_files
-            join = "".join(f'echo $$ > "${n}" && ' for n in range(1, len(files_to_join) + 1))
-            argv = ["/bin/sh", "-c", f'{join}shift {len(files_to_join)} && exec "$@"', "sh"] + [
-                *files_to_join,
-                *argv,
-            ]
+            # bwrap starts inside the run's cgroup: sh waits for a "go" line on stdin, which
+            # the host sends once it has moved sh into the cgroup; then sh becomes bwrap, so
+            # every process of the run is counted from the first.
+            argv = ["/bin/sh", "-c", 'read -r go && [ "$go" = go ] && exec "$@"; exit 125', "sh"]
+            argv += bwrap_command
         passed = (channel_write, info_write, *files.values(), *([seccomp] if seccomp else []))
         child_ends = (stdin_read, out_write, err_write, *passed)
         try:
@@ -124,6 +122,14 @@ class BwrapLauncher:
             caps.kill()
 
         try:
+            if caps.cgroup is not None:
+                try:
+                    caps.cgroup.add(process.pid)
+                    os.write(stdin_write, b"go\n")
+                except OSError:
+                    # Never run outside the caps: sh exits without starting bwrap.
+                    process.kill()
+                    raise
             sandbox_pid = read_child_pid(info_read)
             write_all(stdin_write, encode(rlimits(limits)) + request)
             got = collect(

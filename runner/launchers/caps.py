@@ -28,7 +28,7 @@ def accounting() -> str:
 class RunCaps:
     """The caps of one run: made before the run's first process starts, closed after it."""
 
-    def __init__(self, limits: Limits, *, owner_uid: int | None = None, extra: int = 0) -> None:
+    def __init__(self, limits: Limits, *, extra: int = 0) -> None:
         self.limits = limits
         self.root: Callable[[], int | None] = lambda: None
         hierarchy = cgroups.available()
@@ -39,7 +39,6 @@ class RunCaps:
                 hierarchy,
                 memory_bytes=limits.address_space_bytes,
                 processes=processes,
-                owner_uid=owner_uid,
             )
 
     def overspent(self) -> str | None:
