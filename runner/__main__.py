@@ -12,7 +12,7 @@ import json
 import signal
 import sys
 from types import FrameType
-from typing import Any
+from typing import Any, NoReturn
 
 from runner.checks import SpecError
 from runner.launchers.sandbox import become_subreaper, reap_all
@@ -26,9 +26,19 @@ def _stop(number: int, frame: FrameType | None) -> None:
     raise SystemExit(128 + number)
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors become a verdict too (exit code 2), not only a message on stderr."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        write(refusal(message))
+        raise SystemExit(2)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m runner", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(prog="python -m runner", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name, text in (("run", "run a program"), ("check", "run a program and check it")):
         command = commands.add_parser(name, help=text)
         command.add_argument("file", help="the Python file to run")

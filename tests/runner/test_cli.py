@@ -87,6 +87,13 @@ def test_a_bad_spec_is_an_error_verdict_and_exit_code_2(tmp_path):
     assert "speed" in result.stderr
 
 
+def test_a_usage_error_is_an_error_verdict_and_exit_code_2():
+    result = cli("run")
+    assert result.returncode == 2
+    assert json.loads(result.stdout)["error"]["code"] == "runner_refused"
+    assert "usage:" in result.stderr
+
+
 def test_a_missing_file_is_an_error_verdict_and_exit_code_2(tmp_path):
     result = cli("run", str(tmp_path / "nowhere.py"))
     assert result.returncode == 2
