@@ -158,7 +158,17 @@ TEXT: dict[str, str] = {
     "report_bad_status": gettext_noop(
         "The runner's report has no valid status; the run cannot be trusted."
     ),
+    "runner_refused": gettext_noop("The runner could not run the program: {reason}"),
+    "report_malformed": gettext_noop(
+        "The runner's report is malformed; the run cannot be trusted."
+    ),
     "killed_cpu_limit": gettext_noop("The program used up its CPU time limit and was stopped."),
+    "killed_memory_limit": gettext_noop(
+        "The program's processes together used more than {limit} of memory; it was stopped."
+    ),
+    "killed_cpu_total": gettext_noop(
+        "The program's processes together used more than {seconds} s of CPU time; it was stopped."
+    ),
     "killed_memory_or_cpu": gettext_noop(
         "The program was killed (it used too much memory or CPU time)."
     ),

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import secrets
 import threading
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from types import TracebackType
 from typing import Any
 
 from runner import pythons as pythons_
+from runner.bounded import fit
 from runner.checks import evaluate, validate
+from runner.fair import FairGate
 from runner.launchers import Launcher
 from runner.launchers.choice import default_python, launcher_python, same_kind, strongest_launcher
+from runner.launchers.sandbox import slot_count
 from runner.limits import Limits
 from runner.protocol import encode
 from runner.verdict import assemble
@@ -45,6 +49,7 @@ class Runner:
         cpu_hog_seconds: float = CPU_HOG_SECONDS,
         python: str | None = None,
         pythons: Sequence[str] | None = None,
+        per_owner: int | None = None,
     ) -> None:
         self.pythons = pythons
         self.limits = limits or Limits()
@@ -62,6 +67,12 @@ class Runner:
             self.python = pythons_.probe(path) if path else None
         self._others: dict[pythons_.Python, Launcher] = {}
         self._lock = threading.Lock()
+        # As many runs at once as the launcher has slots (one per core where it has none),
+        # whatever interpreter they run on, shared fairly between owners (runner/fair.py).
+        self._slots = getattr(self.launcher, "slots", None) or slot_count(None)
+        self._per_owner = per_owner
+        self._gate_pid = os.getpid()
+        self.gate = FairGate(self._slots, per_owner)
 
     def _choose(self, wanted: str) -> pythons_.Python:
         default = launcher_python(self.launcher) if hasattr(self, "launcher") else None
@@ -87,11 +98,16 @@ class Runner:
         real_time: bool = False,
         timeout: float | None = None,
         python: str | None = None,
+        owner: Hashable | None = None,
     ) -> dict[str, Any]:
         """Run source as a program; with a spec, also judge it (adds `passed` and `checks`).
 
         python: the interpreter for this run ("3.12"), else the runner's. The verdict's
         `python` field is the exact version that ran ("3.12.1").
+
+        owner (the learner, say) shares the slots fairly with other owners: waiting runs are
+        served round-robin across owners, and one owner never holds more than its share of
+        the slots.
 
         Raises checks.SpecError for a spec that cannot be checked, before running anything,
         and pythons.PythonNotFound for an interpreter that is not here.
@@ -110,14 +126,20 @@ class Runner:
         limits = self.limits
         if timeout is not None:
             limits = dataclasses.replace(limits, wall_seconds=timeout)
-        outcome = launcher.launch(encode(request), limits)
+        if os.getpid() != self._gate_pid:
+            # A forked copy of the service (a pre-forking server's worker) has none of its
+            # parent's runs in flight: its own gate, not a copy of the parent's counts.
+            self.gate = FairGate(self._slots, self._per_owner)
+            self._gate_pid = os.getpid()
+        with self.gate.slot(owner):
+            outcome = launcher.launch(encode(request), limits)
         verdict = assemble(outcome, nonce, launcher.name, limits.wall_seconds)
         verdict["python"] = interpreter.version if interpreter else None
         if spec is not None:
             results = evaluate(spec, verdict, source)
             verdict["passed"] = all(result["passed"] for result in results)
             verdict["checks"] = results
-        return verdict
+        return fit(verdict)
 
     def close(self) -> None:
         with self._lock:

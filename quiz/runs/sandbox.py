@@ -32,12 +32,18 @@ def runner() -> Any:
         return _runner
 
 
-def run(source: str, spec: dict[str, Any] | None = None, python: str | None = None) -> Verdict:
-    """One run in the sandbox; python names its interpreter ("3.12"), else the default one.
+def run(
+    source: str,
+    spec: dict[str, Any] | None = None,
+    python: str | None = None,
+    owner: int | None = None,
+) -> Verdict:
+    """One run in the sandbox; python names its interpreter ("3.12"), else the default one;
+    owner (the learner's user id) shares the sandbox's slots fairly with other learners.
 
     Raises runner.pythons.PythonNotFound for an interpreter that is not here.
     """
-    return cast(Verdict, runner().run(source, spec=spec, python=python))
+    return cast(Verdict, runner().run(source, spec=spec, python=python, owner=owner))
 
 
 def predict_output(snippet: str, python: str | None = None) -> tuple[str, str]:

@@ -53,7 +53,7 @@ def execute(run_id: str, task_id: str = "") -> None:
     # A card naming two interpreters runs learners' code on its first.
     python = (content.get("python") or [None])[0]
     try:
-        verdict = sandbox.run(run.code, spec, python=python)
+        verdict = sandbox.run(run.code, spec, python=python, owner=run.user_id)
     except SoftTimeLimitExceeded:
         finish(run, error="time_limit")
         return

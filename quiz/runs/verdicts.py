@@ -96,6 +96,8 @@ class Verdict(Baseline):
     # The exact interpreter that ran it ("3.12.1"); missing from runs saved before it was kept.
     python: NotRequired[str | None]
     error: Message | None
+    # What the runner cut to keep the verdict bounded, by kind ({} when nothing; not in old runs).
+    cut: NotRequired[dict[str, int]]
     passed: NotRequired[bool]
     checks: NotRequired[list[CheckResult]]
 

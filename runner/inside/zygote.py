@@ -12,8 +12,10 @@ another.
 
 The zygote keeps CAP_SYS_ADMIN and CAP_SETPCAP *inside its own user namespace only* (bubblewrap
 created it with ``--disable-userns``); only the code in this module runs with them. Runs of one
-slot share its network and uts namespaces (no capability can change them and no socket outlives
-its run's processes); concurrent runs are in different slots, hence different sandboxes.
+slot share its uts namespace (no capability can change it); each run gets its own network
+namespace (only `lo`), made while the spare waits, so nothing an earlier run left in the kernel's
+network state (TIME_WAIT sockets and their ports) is there for the next; concurrent runs are in
+different slots, hence different sandboxes.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import os
 import select
 import signal
 import socket
+import struct
 import time
 from dataclasses import dataclass
 
@@ -36,6 +39,9 @@ from runner.procfs import resident_bytes
 from runner.protocol import receive, send
 
 CLONE_NEWNS = 0x00020000
+CLONE_NEWNET = 0x40000000
+SIOCSIFFLAGS = 0x8914
+IFF_UP = 0x1
 CLONE_NEWIPC = 0x08000000
 CLONE_NEWPID = 0x20000000
 MS_NOSUID = 2
@@ -106,6 +112,12 @@ def load_seccomp(program: bytes) -> None:
     check(libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0), "seccomp")
 
 
+def loopback_up() -> None:
+    """Bring up `lo` in a new network namespace (as bubblewrap does for its own)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        fcntl.ioctl(sock, SIOCSIFFLAGS, struct.pack("16sH14x", b"lo", IFF_UP))
+
+
 def read_all(fd: int) -> bytes:
     """Everything until the writer closes its end."""
     chunks = []
@@ -146,8 +158,9 @@ class ZygoteServer:
         # Built by the host (runner/launchers/seccomp.py); b"" off x86_64.
         self.seccomp = bytes.fromhex(str(settings["seccomp"]))
 
-    def serve_forever(self) -> None:
-        spare = self.prepare()
+    def serve_forever(self, spare: Spare) -> None:
+        """Serve orders until the host closes the control socket; spare is the first run's
+        process (forked before the zygote said it was ready, so the host finds it there)."""
         while True:
             try:
                 order, fds = recv_run(self.control)
@@ -260,7 +273,10 @@ class ZygoteServer:
         """
         try:
             self.control.close()
-            check(libc.unshare(CLONE_NEWNS | CLONE_NEWIPC), "unshare")
+            # A network namespace of its own: nothing of an earlier run's sockets (TIME_WAIT
+            # entries in /proc/net/tcp, say) is left for this one to see.
+            check(libc.unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET), "unshare")
+            loopback_up()
             mount("none", "/", None, MS_REC | MS_PRIVATE, None)
             mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, self.tmp)
             mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, self.tmp)
@@ -330,8 +346,9 @@ def serve_warm(settings: dict[str, object]) -> None:
     # collections, which would otherwise walk (and copy-on-write) every inherited object.
     gc.collect()
     gc.freeze()
+    spare = zygote.prepare()
     send(control, {"ready": True})
-    zygote.serve_forever()
+    zygote.serve_forever(spare)
 
 
 def main(args: list[str]) -> None:

@@ -9,7 +9,7 @@ and shipping.py (getting runner/inside/ into the sandbox).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from runner.limits import Limits
 
@@ -23,9 +23,13 @@ class Outcome:
     channel: bytes
     returncode: int | None
     wall_seconds: float
-    # "timeout" when the run was killed at its wall-clock limit, else None.
+    # Why the host (or the kernel, for it) killed the run: "timeout" at its wall-clock limit,
+    # "memory" at its memory cap, "cpu" when its processes together spent their CPU time;
+    # else None.
     killed: str | None = None
     output_truncated: bool = False
+    # The verdict's message for a memory or CPU kill (runner/messages.py), with its limit.
+    killed_message: dict[str, Any] | None = None
 
 
 class Launcher(Protocol):

@@ -8,6 +8,7 @@ import threading
 import time
 
 from runner.launchers import Outcome
+from runner.launchers.caps import RunCaps, accounting
 from runner.launchers.pipes import collect
 from runner.launchers.sandbox import (
     BUNDLE,
@@ -27,14 +28,17 @@ from runner.launchers.sandbox import (
 from runner.launchers.seccomp import seccomp_filter
 from runner.launchers.shipping import HARNESS_ENTRY, compiled_bundle, python_argv
 from runner.limits import Limits, rlimits
-from runner.procfs import resident_bytes
 from runner.protocol import encode
 
 
 class BwrapLauncher:
     """Starts a fresh bubblewrap sandbox and interpreter for every run (the cold path, ~70 ms)."""
 
-    name = "bwrap"
+    @property
+    def name(self) -> str:
+        """ "bwrap (cgroup v1)", "bwrap (cgroup v2)" or "bwrap (memory sampled)": the sandbox,
+        and how a run's memory is capped in it (runner/launchers/caps.py)."""
+        return f"bwrap ({accounting()})"
 
     def __init__(self, config: SandboxConfig | None = None, slots: int | None = None) -> None:
         self.config = config or SandboxConfig()
@@ -56,26 +60,38 @@ class BwrapLauncher:
         with self._slots:
             lease = UidLease(self.config)
             try:
-                return self._launch(request, limits, lease)
+                # bwrap, its init and the interpreter are processes of the run too.
+                caps = RunCaps(limits, extra=3)
+                try:
+                    return self._launch(request, limits, lease, caps)
+                finally:
+                    caps.close()
             finally:
                 lease.release()
 
-    def _launch(self, request: bytes, limits: Limits, lease: UidLease) -> Outcome:
+    def _launch(self, request: bytes, limits: Limits, lease: UidLease, caps: RunCaps) -> Outcome:
         started = time.monotonic()
         # Compiled once by the sandbox's interpreter: a run does not compile the harness.
         files = {BUNDLE: memfd("bundle", compiled_bundle(self.config.python))}
-        program = seccomp_filter()
+        program = seccomp_filter(shared_memory=caps.cgroup is not None)
         seccomp = memfd("seccomp", program) if program else None
         info_read, info_write = os.pipe()
         stdin_read, stdin_write = os.pipe()
         pipes = [os.pipe() for _ in range(3)]
         (out_read, out_write), (err_read, err_write), (channel_read, channel_write) = pipes
-        argv = bwrap_argv(
+        bwrap_command = bwrap_argv(
             self.bwrap, self.config, files, zygote=False, info_fd=info_write, seccomp_fd=seccomp
         )
-        argv += python_argv(
+        bwrap_command += python_argv(
             self.config.python, f"{INSIDE}/{BUNDLE}", HARNESS_ENTRY, str(channel_write)
         )
+        argv = bwrap_command
+        if caps.cgroup is not None:
+            # bwrap starts inside the run's cgroup: sh waits for a "go" line on stdin, which
+            # the host sends once it has moved sh into the cgroup; then sh becomes bwrap, so
+            # every process of the run is counted from the first.
+            argv = ["/bin/sh", "-c", 'read -r go && [ "$go" = go ] && exec "$@"; exit 125', "sh"]
+            argv += bwrap_command
         passed = (channel_write, info_write, *files.values(), *([seccomp] if seccomp else []))
         child_ends = (stdin_read, out_write, err_write, *passed)
         try:
@@ -97,7 +113,23 @@ class BwrapLauncher:
             for fd in child_ends:
                 os.close(fd)
         sandbox_pid = None
+        caps.root = lambda: sandbox_pid
+
+        def kill() -> None:
+            # bwrap's pid 1 inside dies with bwrap (--die-with-parent), and the namespace
+            # with it, taking every process the run started; the cgroup holds them all too.
+            process.kill()
+            caps.kill()
+
         try:
+            if caps.cgroup is not None:
+                try:
+                    caps.cgroup.add(process.pid)
+                    os.write(stdin_write, b"go\n")
+                except OSError:
+                    # Never run outside the caps: sh exits without starting bwrap.
+                    process.kill()
+                    raise
             sandbox_pid = read_child_pid(info_read)
             write_all(stdin_write, encode(rlimits(limits)) + request)
             got = collect(
@@ -106,10 +138,8 @@ class BwrapLauncher:
                 channel_read,
                 output_bytes=limits.output_bytes,
                 deadline=started + limits.wall_seconds,
-                # bwrap's pid 1 inside dies with bwrap (--die-with-parent), and the namespace
-                # with it, taking every process the run started.
-                kill=process.kill,
-                overspent=lambda: run_memory(sandbox_pid) > limits.address_space_bytes,
+                kill=kill,
+                overspent=caps.overspent,
             )
         except BaseException:
             process.kill()
@@ -118,32 +148,14 @@ class BwrapLauncher:
             status = process.wait()
             if sandbox_pid is not None:
                 reap(sandbox_pid)
+        killed, why = caps.verdict(got.overspent)
         return Outcome(
             stdout=got.stdout,
             stderr=got.stderr,
             channel=got.channel,
             returncode=exit_code(status) if status >= 0 else status,
             wall_seconds=time.monotonic() - started,
-            killed="timeout" if got.timed_out else None,
+            killed="timeout" if got.timed_out else killed,
             output_truncated=got.output_truncated,
+            killed_message=why,
         )
-
-
-def run_memory(sandbox_pid: int | None) -> int:
-    """Resident bytes of a cold run's processes: the sandbox's pid 1 and its descendants."""
-    if sandbox_pid is None:
-        return 0
-    children: dict[int, list[int]] = {}
-    for name in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{name}/stat") as stat:
-                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue  # It ended meanwhile.
-        children.setdefault(parent, []).append(int(name))
-    tree, stack = [], [sandbox_pid]
-    while stack:
-        pid = stack.pop()
-        tree.append(pid)
-        stack += children.get(pid, [])
-    return resident_bytes(tree)

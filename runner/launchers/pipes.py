@@ -25,6 +25,8 @@ class Collected:
     channel: bytes
     output_truncated: bool
     timed_out: bool
+    # What overspent() named when it had the run killed ("memory", "cpu"), else None.
+    overspent: str | None = None
 
 
 def collect(
@@ -35,12 +37,13 @@ def collect(
     output_bytes: int,
     deadline: float,
     kill: Callable[[], None],
-    overspent: Callable[[], bool] | None = None,
+    overspent: Callable[[], str | None] | None = None,
 ) -> Collected:
     """Read the three pipes (closing them) until every writer is gone.
 
     stdout and stderr together keep at most output_bytes; past that, past the deadline
-    (time.monotonic()), or once overspent() (asked every WATCH_SECONDS) says so, the run is
+    (time.monotonic()), or once overspent() (asked every WATCH_SECONDS) names what the run
+    overspent ("memory", "cpu"), the run is
     killed through kill() (called at most once) and the pipes are drained to their end so
     nothing the run wrote is left blocking.
     """
@@ -49,6 +52,7 @@ def collect(
     output_left = output_bytes
     channel_left = CHANNEL_BYTES
     truncated = timed_out = killed = False
+    spent: str | None = None
     watch_at = time.monotonic() + WATCH_SECONDS
     selector = selectors.DefaultSelector()
     for fd in names:
@@ -65,7 +69,8 @@ def collect(
                 raise RuntimeError("sandboxed run kept its pipes open after being killed")
             elif overspent is not None and not killed and now >= watch_at:
                 watch_at = now + WATCH_SECONDS
-                if overspent():
+                spent = overspent()
+                if spent:
                     killed = True
                     kill()
                     deadline = now + DRAIN_SECONDS
@@ -104,4 +109,5 @@ def collect(
         channel=b"".join(chunks["channel"]),
         output_truncated=truncated,
         timed_out=timed_out,
+        overspent=spent,
     )

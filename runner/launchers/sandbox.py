@@ -18,8 +18,10 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass, field
 
+from runner.launchers.caps import accounting
 from runner.launchers.reach import reachable
 from runner.launchers.shipping import CHILD_ENV, PYTHON_FLAGS
 
@@ -120,8 +122,9 @@ def bwrap_argv(
     """bwrap's options up to (not including) the command.
 
     files maps a name under INSIDE to a readable fd whose content becomes that read-only file.
-    A zygote keeps CAP_SYS_ADMIN and CAP_SETPCAP in its own user namespace so it can give each
-    forked run fresh namespaces and mounts; a cold run keeps nothing.
+    A zygote keeps CAP_SYS_ADMIN, CAP_SETPCAP and CAP_NET_ADMIN in its own user namespace so it
+    can give each forked run fresh namespaces (network included) and mounts; a cold run keeps
+    nothing.
     """
     argv = [
         bwrap,
@@ -140,7 +143,9 @@ def bwrap_argv(
         "ALL",
     ]
     if zygote:
+        # CAP_NET_ADMIN: to bring up `lo` in each run's own network namespace.
         argv += ["--cap-add", "CAP_SYS_ADMIN", "--cap-add", "CAP_SETPCAP"]
+        argv += ["--cap-add", "CAP_NET_ADMIN"]
     else:
         # The run itself is pid 1, as on the warm path: no bubblewrap init beside it that it
         # could ptrace into a stop (and so hang its own sandbox until the wall clock).
@@ -189,6 +194,21 @@ def become_subreaper() -> None:
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER)")
+
+
+def reap_all(seconds: float = 5.0) -> None:
+    """Wait (up to seconds) for every child and adopted orphan of this process to end, and reap
+    them: a command that exits first would leave its sandboxes' last processes to pid 1."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            if time.monotonic() >= deadline:
+                return
+            time.sleep(0.01)
 
 
 def reap(pid: int) -> None:
@@ -270,7 +290,9 @@ def bwrap_available() -> bool:
 
 def sandbox_kind() -> str:
     """The isolation this machine gives learners' code, as the verdict's sandbox field says it."""
-    return "bwrap" if bwrap_available() else NO_BUBBLEWRAP
+    if not bwrap_available():
+        return NO_BUBBLEWRAP
+    return f"bwrap ({accounting()})"
 
 
 def exit_code(bwrap_status: int) -> int:

@@ -20,7 +20,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
 
+from runner import cgroups
 from runner.launchers import Outcome
+from runner.launchers.caps import RunCaps, accounting
 from runner.launchers.pipes import collect
 from runner.launchers.sandbox import (
     BUNDLE,
@@ -39,6 +41,7 @@ from runner.launchers.sandbox import (
 from runner.launchers.seccomp import seccomp_filter
 from runner.launchers.shipping import ZYGOTE_ENTRY, python_argv, source_bundle
 from runner.limits import Limits, rlimits
+from runner.procfs import children
 from runner.protocol import receive, send
 
 # How long the host waits past a run's wall limit for the zygote's own kill before killing the
@@ -69,7 +72,7 @@ class WarmSlot:
         settings = {
             "tmp_bytes": config.tmp_bytes,
             "tmp_inodes": config.tmp_inodes,
-            "seccomp": seccomp_filter().hex(),
+            "seccomp": seccomp_filter(shared_memory=cgroups.available() is not None).hex(),
         }
         argv += python_argv(config.python, f"{INSIDE}/{BUNDLE}", ZYGOTE_ENTRY, json.dumps(settings))
         try:
@@ -101,9 +104,37 @@ class WarmSlot:
             self.kill()
             raise RuntimeError(f"the sandbox zygote did not start: {hello.get('error')}")
 
+    def spare_pid(self) -> int:
+        """The host pid of the zygote's spare, the next run's process: the one child of the
+        zygote, itself the one child of the loader under bubblewrap's init."""
+        pid = self.sandbox_pid
+        for _ in range(3):
+            found = children(pid) if pid is not None else []
+            if len(found) != 1:
+                raise ZygoteGone("the zygote's processes are not as expected", before_run=True)
+            (pid,) = found
+        assert pid is not None
+        return pid
+
     def run(self, request: bytes, limits: Limits) -> Outcome:
         """Serve one run; raises ZygoteGone (after killing it) if the zygote misbehaves."""
+        caps = RunCaps(limits)
+        try:
+            return self._run(request, limits, caps)
+        finally:
+            caps.close()
+
+    def _run(self, request: bytes, limits: Limits, caps: RunCaps) -> Outcome:
         started = time.monotonic()
+        try:
+            spare = self.spare_pid()
+            if caps.cgroup is not None:
+                # Before its order: the run's first instruction is already counted.
+                caps.cgroup.add(spare)
+        except (ZygoteGone, OSError) as error:
+            self.kill()
+            raise ZygoteGone(str(error), before_run=True) from error
+        caps.root = lambda: spare
         (request_read, request_write), (out_read, out_write), (err_read, err_write) = (
             os.pipe(),
             os.pipe(),
@@ -111,8 +142,10 @@ class WarmSlot:
         )
         chan_read, chan_write = os.pipe()
         # The address-space limit is per process; the run's processes together may also hold
-        # no more than that in memory.
-        watch = {"wall_seconds": limits.wall_seconds, "memory_bytes": limits.address_space_bytes}
+        # no more than that in memory: the kernel sees to it in a cgroup, else the zygote adds
+        # up the run's processes' memory.
+        memory = None if caps.cgroup is not None else limits.address_space_bytes
+        watch = {"wall_seconds": limits.wall_seconds, "memory_bytes": memory}
         order = {"limits": rlimits(limits) | watch}
         run_ends = (request_read, out_write, err_write, chan_write)
         try:
@@ -134,7 +167,8 @@ class WarmSlot:
                 chan_read,
                 output_bytes=limits.output_bytes,
                 deadline=started + limits.wall_seconds + GRACE_SECONDS,
-                kill=self._stop_run,
+                kill=lambda: (self._stop_run(), caps.kill()),
+                overspent=caps.overspent,
             )
             result = self._receive(time.monotonic() + GRACE_SECONDS + limits.wall_seconds)
         except (RuntimeError, OSError, ValueError) as error:
@@ -143,14 +177,16 @@ class WarmSlot:
         if "setup_error" in result:
             self.kill()
             raise RuntimeError(f"the sandbox could not set up a run: {result['setup_error']}")
+        killed, why = caps.verdict(got.overspent or result.get("killed"))
         return Outcome(
             stdout=got.stdout,
             stderr=got.stderr,
             channel=got.channel,
             returncode=int(result["returncode"]),
             wall_seconds=time.monotonic() - started,
-            killed="timeout" if result.get("killed") == "wall" or got.timed_out else None,
+            killed="timeout" if result.get("killed") == "wall" or got.timed_out else killed,
             output_truncated=got.output_truncated,
+            killed_message=why,
         )
 
     def _stop_run(self) -> None:
@@ -194,7 +230,11 @@ class WarmPool:
     """The warm launcher: a pool of warm slots, one per concurrent run, each its own uid; runs
     queue for a slot."""
 
-    name = "bwrap"
+    @property
+    def name(self) -> str:
+        """ "bwrap (cgroup v1)", "bwrap (cgroup v2)" or "bwrap (memory sampled)": the sandbox,
+        and how a run's memory is capped in it (runner/launchers/caps.py)."""
+        return f"bwrap ({accounting()})"
 
     def __init__(self, config: SandboxConfig | None = None, slots: int | None = None) -> None:
         self.config = config or SandboxConfig()

@@ -29,9 +29,9 @@ def counted_runs(monkeypatch):
     calls = []
     real = sandbox.run
 
-    def run(source, spec=None, python=None):
+    def run(source, spec=None, python=None, owner=None):
         calls.append(source)
-        return real(source, spec, python=python)
+        return real(source, spec, python=python, owner=owner)
 
     monkeypatch.setattr(sandbox, "run", run)
     return calls
@@ -173,8 +173,21 @@ def test_with_redis_unreachable_the_page_says_so_and_nothing_is_left_queued(
     assert "await asyncio.gather" in page.content.decode()
 
 
+def test_the_learner_owns_the_run_in_the_sandbox(client, shown, monkeypatch):
+    owners = []
+    real = sandbox.run
+
+    def run(source, spec=None, owner=None):
+        owners.append(owner)
+        return real(source, spec, owner=owner)
+
+    monkeypatch.setattr(sandbox, "run", run)
+    post(client, shown)
+    assert owners == [Run.objects.get().user_id] != [None]
+
+
 def test_a_run_past_the_soft_time_limit_ends_with_a_message(client, shown, monkeypatch):
-    def too_slow(source, spec=None, python=None):
+    def too_slow(source, spec=None, python=None, owner=None):
         raise SoftTimeLimitExceeded()
 
     monkeypatch.setattr(sandbox, "run", too_slow)

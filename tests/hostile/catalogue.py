@@ -9,5 +9,6 @@ from __future__ import annotations
 from tests.hostile.escapes import ESCAPES
 from tests.hostile.resources import RESOURCES
 from tests.hostile.snippets import Hostile
+from tests.hostile.verdicts import VERDICTS
 
-CATALOGUE: list[Hostile] = RESOURCES + ESCAPES
+CATALOGUE: list[Hostile] = RESOURCES + ESCAPES + VERDICTS

@@ -238,8 +238,10 @@ ESCAPES: list[Hostile] = [
             pass
         print("still here")
         """,
+        # 70,000 system calls: on a busy machine they may outlast the suite's one-second limit.
         "ok",
         "killed",
+        "timeout",
     ),
     hostile(
         "kill_the_parent",
@@ -248,8 +250,10 @@ ESCAPES: list[Hostile] = [
         os.kill(os.getppid(), signal.SIGKILL)
         print("still here")
         """,
+        # 70,000 system calls: on a busy machine they may outlast the suite's one-second limit.
         "ok",
         "killed",
+        "timeout",
     ),
     hostile(
         "kill_every_pid_number",
@@ -263,8 +267,10 @@ ESCAPES: list[Hostile] = [
                     pass
         print("still here")
         """,
+        # 70,000 system calls: on a busy machine they may outlast the suite's one-second limit.
         "ok",
         "killed",
+        "timeout",
     ),
     # --- leaving something behind ------------------------------------------------------------
     hostile(

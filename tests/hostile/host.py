@@ -18,6 +18,9 @@ REPO = Path(__file__).resolve().parents[2]
 # Short limits keep the suite quick: hostile runs end by these, not by finishing. A run's
 # processes together may hold as much memory as one may address (512 MiB).
 HOSTILE_LIMITS = Limits(cpu_seconds=1, wall_seconds=1.0, address_space_bytes=512 << 20)
+# The wall limit of runs that must end by themselves or by a cap, not by the clock: far beyond
+# what they need, so only a run that would never end reaches it.
+ENDS_BY_ITSELF = 60.0
 # Host places a run could write to if it escaped; each is searched for the canary afterwards.
 HOST_PLACES = ("/", "/tmp", "/var/tmp", "/dev", "/dev/shm", "/run", str(REPO), "/root", "/usr/lib")
 
@@ -170,12 +173,20 @@ def host_problems(runner: Runner, listeners: Listeners) -> list[str]:
     found = [f"new file {path}" for path in canary_files()]
     found += [f"left behind: {what}" for what in leftover_processes()]
     found += [f"reached the host's {name} listener" for name in listeners.reached()]
-    found += normal_problems(runner.run(NORMAL))
+    found += normal_problems(runner.run(NORMAL, timeout=ENDS_BY_ITSELF))
     return found
 
 
 def run_case(runner: Runner, case: Hostile, listeners: Listeners) -> tuple[dict, dict | None]:
-    """Run a hostile case (and its follow-up, if any) in this runner."""
-    verdict = runner.run(listeners.fill(case.source))
-    then = runner.run(listeners.fill(case.then)) if case.then is not None else None
+    """Run a hostile case (and its follow-up, if any) in this runner.
+
+    A case that may end by the wall clock gets the suite's short limit; one that must end by
+    itself or by a cap (memory, /tmp, CPU time) gets ENDS_BY_ITSELF, so a busy machine cannot
+    turn its `killed` or `error` into a `timeout`.
+    """
+    timeout = None if "timeout" in case.statuses else ENDS_BY_ITSELF
+    verdict = runner.run(listeners.fill(case.source), timeout=timeout)
+    then = None
+    if case.then is not None:
+        then = runner.run(listeners.fill(case.then), timeout=ENDS_BY_ITSELF)
     return verdict, then

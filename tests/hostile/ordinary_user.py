@@ -15,6 +15,7 @@ from runner import Runner, bwrap_available
 from runner.launchers import Launcher
 from runner.launchers.bwrap import BwrapLauncher
 from runner.launchers.warm import WarmPool
+from tests.hostile.caps import CAP_LIMITS, CPU_SPREAD, MEMFD_HOARD, REFUSED_CALLS
 from tests.hostile.catalogue import CATALOGUE
 from tests.hostile.host import HOSTILE_LIMITS, host_problems, open_listeners, run_case
 from tests.hostile.snippets import SECRET, problems
@@ -40,7 +41,28 @@ def main() -> None:
                     wrong = problems(case, verdict, then) + host_problems(runner, listeners)
                     if wrong:
                         found[f"{path}-{case.name}"] = wrong
+                runner.limits = CAP_LIMITS
+                for name, wrong in cap_problems(runner).items():
+                    found[f"{path}-{name}"] = wrong
     report(uid, found)
+
+
+def cap_problems(runner: Runner) -> dict[str, list[str]]:
+    """The caps without a cgroup (an ordinary user has none): memfds refused, CPU time summed
+    over the run's processes, the allow-list as for root."""
+    found = {}
+    hoard = runner.run(MEMFD_HOARD)
+    if hoard["status"] != "error" or "memfd_create" not in hoard["stderr"]:
+        found["memfd_hoard"] = [f"{hoard['status']} {hoard['stderr'][-200:]!r}"]
+    spread = runner.run(CPU_SPREAD)
+    if (spread["status"], (spread["error"] or {}).get("code")) != ("killed", "killed_cpu_total"):
+        found["cpu_spread"] = [f"{spread['status']} {spread['error']}"]
+    if not runner.launcher.name.endswith("(memory sampled)"):
+        found["accounting"] = [runner.launcher.name]
+    refused = runner.run(REFUSED_CALLS)
+    if refused["stdout"] != "refused\n":
+        found["refused_calls"] = [f"{refused['stdout']!r} {refused['stderr'][-200:]!r}"]
+    return found
 
 
 if __name__ == "__main__":

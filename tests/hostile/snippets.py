@@ -12,6 +12,7 @@ Placeholders replaced before a run: HOST_TCP_PORT, HOST_UDP_PORT, HOST_UNIX_PATH
 
 from __future__ import annotations
 
+import json
 import textwrap
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,8 @@ CANARY = "loopdeck-hostile-canary"
 # Put into the host's environment before any sandbox starts; no run may ever see it.
 SECRET = "hostile-canary-secret-key-7f3a"
 # The launchers' fixed environment, Python's locale coercion, and bubblewrap's --chdir.
+# The most a verdict may take as JSON (runner/bounded.py), checked for every case.
+MAX_VERDICT_BYTES = 256 << 10
 ENV_ALLOWED = {"PYTHONHASHSEED", "LANG", "TZ", "MALLOC_ARENA_MAX", "LC_CTYPE", "PWD"}
 
 NORMAL = """\
@@ -57,6 +60,8 @@ class Hostile:
     never_shows: tuple[str, ...] = ()
     # A later run in the same runner that must print exactly "CLEAN".
     then: str | None = None
+    # Text some task name of the verdict must start with.
+    names: tuple[str, ...] = ()
 
 
 def hostile(
@@ -66,10 +71,12 @@ def hostile(
     shows: tuple[str, ...] = (),
     never_shows: tuple[str, ...] = (),
     then: str | None = None,
+    names: tuple[str, ...] = (),
 ) -> Hostile:
     """A catalogue entry; sources are written indented and dedented here."""
     then = textwrap.dedent(then) if then is not None else None
-    return Hostile(name, textwrap.dedent(source), frozenset(statuses), shows, never_shows, then)
+    source = textwrap.dedent(source)
+    return Hostile(name, source, frozenset(statuses), shows, never_shows, then, names)
 
 
 def problems(case: Hostile, verdict: dict[str, Any], then: dict[str, Any] | None) -> list[str]:
@@ -83,6 +90,10 @@ def problems(case: Hostile, verdict: dict[str, Any], then: dict[str, Any] | None
     for text in case.never_shows:
         if text in verdict["stdout"]:
             found.append(f"stdout shows {text!r}")
+    found += storable_problems(verdict)
+    for start in case.names:
+        if not any(task["name"].startswith(start) for task in verdict["tasks"]):
+            found.append(f"no task named {start!r}...")
     if SECRET in verdict["stdout"] + verdict["stderr"]:
         found.append("the host's secret leaked into the output")
     if verdict["status"] == "ok" and verdict.get("passed") is True:
@@ -93,6 +104,22 @@ def problems(case: Hostile, verdict: dict[str, Any], then: dict[str, Any] | None
         elif then["status"] != "ok" or then["stdout"] != "CLEAN\n":
             tail = then["stderr"][-300:]
             found.append(f"follow-up: {then['status']} {then['stdout']!r} {tail!r}")
+    return found
+
+
+def storable_problems(verdict: dict[str, Any]) -> list[str]:
+    """Why the verdict could not be stored as it is (PostgreSQL refuses NUL, UTF-8 refuses lone
+    surrogates), or is too big to keep."""
+    text = json.dumps(verdict, ensure_ascii=False)
+    found = []
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError:
+        return ["the verdict holds a lone surrogate"]
+    if "\\u0000" in text or "\0" in text:
+        found.append("the verdict holds a NUL")
+    if size > MAX_VERDICT_BYTES:
+        found.append(f"the verdict is {size} bytes of JSON")
     return found
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from tests.hostile.catalogue import CATALOGUE
 from tests.hostile.conftest import make_runner
-from tests.hostile.host import Listeners, leftover_processes
+from tests.hostile.host import ENDS_BY_ITSELF, Listeners, leftover_processes
 from tests.hostile.snippets import NORMAL, normal_problems
 
 pytestmark = pytest.mark.bwrap
@@ -54,10 +54,18 @@ ALONE = textwrap.dedent(
 def test_normal_runs_hold_among_hostile_ones(path: str, listeners: Listeners) -> None:
     assert len(HOSTILE) == 16
     with make_runner(path, slots=4) as runner, ThreadPoolExecutor(32) as pool:
-        hostile = [pool.submit(runner.run, listeners.fill(case.source)) for case in HOSTILE]
+        hostile = [
+            pool.submit(
+                runner.run,
+                listeners.fill(case.source),
+                # As in run_case: a case that must end by itself or a cap is not timed out.
+                timeout=None if "timeout" in case.statuses else ENDS_BY_ITSELF,
+            )
+            for case in HOSTILE
+        ]
         # Normal runs get a generous wall limit: they queue behind hostile ones for a slot.
-        normal = [pool.submit(runner.run, NORMAL, timeout=20) for _ in range(8)]
-        alone = [pool.submit(runner.run, ALONE, timeout=20) for _ in range(8)]
+        normal = [pool.submit(runner.run, NORMAL, timeout=ENDS_BY_ITSELF) for _ in range(8)]
+        alone = [pool.submit(runner.run, ALONE, timeout=ENDS_BY_ITSELF) for _ in range(8)]
         hostile_verdicts = [future.result() for future in hostile]
         normal_verdicts = [future.result() for future in normal]
         alone_verdicts = [future.result() for future in alone]

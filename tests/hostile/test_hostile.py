@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from runner import Runner
+from runner import Runner, sandbox_kind
 from tests.hostile.catalogue import CATALOGUE
 from tests.hostile.host import Listeners, host_problems, run_case
 from tests.hostile.snippets import Hostile, problems
@@ -23,5 +23,5 @@ def test_the_attack_is_contained_and_the_host_unaffected(
     verdict, then = run_case(runner, case, listeners)
 
     assert problems(case, verdict, then) == [], verdict
-    assert verdict["sandbox"] == "bwrap"
+    assert verdict["sandbox"] == sandbox_kind()
     assert host_problems(runner, listeners) == []

@@ -74,15 +74,47 @@ def test_check_adds_passed_and_checks(tmp_path):
     ]
 
 
-def test_a_bad_spec_is_an_error_without_a_verdict(tmp_path):
+def test_a_bad_spec_is_an_error_verdict_and_exit_code_2(tmp_path):
     program = tmp_path / "main.py"
     program.write_text(PROGRAM)
     spec = tmp_path / "spec.json"
     spec.write_text(json.dumps({"speed": "fast"}))
     result = cli("check", str(program), "--spec", str(spec))
     assert result.returncode == 2
-    assert result.stdout == ""
+    verdict = json.loads(result.stdout)
+    assert (verdict["status"], verdict["error"]["code"]) == ("error", "runner_refused")
+    assert "speed" in verdict["error"]["text"]
     assert "speed" in result.stderr
+
+
+def test_a_usage_error_is_an_error_verdict_and_exit_code_2():
+    result = cli("run")
+    assert result.returncode == 2
+    assert json.loads(result.stdout)["error"]["code"] == "runner_refused"
+    assert "usage:" in result.stderr
+
+
+def test_a_missing_file_is_an_error_verdict_and_exit_code_2(tmp_path):
+    result = cli("run", str(tmp_path / "nowhere.py"))
+    assert result.returncode == 2
+    assert json.loads(result.stdout)["status"] == "error"
+
+
+def test_a_lone_surrogate_and_a_nul_are_printed_visibly(tmp_path):
+    program = tmp_path / "main.py"
+    program.write_text(
+        "import asyncio, sys\n\n"
+        "async def main():\n"
+        "    loop = asyncio.get_running_loop()\n"
+        "    await loop.create_task(asyncio.sleep(1), name='odd\\ud800name')\n"
+        "    sys.stdout.write('a\\x00b')\n\n"
+        "asyncio.run(main())\n"
+    )
+    result = cli("run", str(program))
+    assert result.returncode == 0, result.stderr
+    verdict = json.loads(result.stdout)
+    assert verdict["stdout"] == "a\\0b"
+    assert [task["name"] for task in verdict["tasks"]] == ["Task-1", "odd\ufffdname"]
 
 
 def test_the_cli_prints_each_message_in_english_beside_its_code(tmp_path):
