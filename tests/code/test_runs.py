@@ -177,9 +177,9 @@ def test_the_learner_owns_the_run_in_the_sandbox(client, shown, monkeypatch):
     owners = []
     real = sandbox.run
 
-    def run(source, spec=None, owner=None):
+    def run(source, spec=None, python=None, owner=None):
         owners.append(owner)
-        return real(source, spec, owner=owner)
+        return real(source, spec, python=python, owner=owner)
 
     monkeypatch.setattr(sandbox, "run", run)
     post(client, shown)

@@ -102,7 +102,8 @@ def test_an_unknown_python_is_refused_with_what_exists(tmp_path):
     program.write_text("print('hi')\n")
     result = cli("run", str(program), "--python", "2.7")
     assert result.returncode == 2
-    assert result.stdout == ""
+    refused = json.loads(result.stdout)
+    assert (refused["status"], refused["error"]["code"]) == ("error", "runner_refused")
     assert "no Python 2.7 here; found: " in result.stderr
     assert pythons.discover()[0].version in result.stderr
     with pytest.raises(pythons.PythonNotFound, match="no Python 2.7 here"):
@@ -159,11 +160,8 @@ def test_the_notes_second_program_takes_3_s_on_each_python_in_bubblewrap(series,
     result = cli("run", str(program), "--python", series)
     assert result.returncode == 0, result.stderr
     verdict = json.loads(result.stdout)
-    assert (verdict["status"], verdict["virtual_seconds"], verdict["sandbox"]) == (
-        "ok",
-        3.0,
-        "bwrap",
-    )
+    assert (verdict["status"], verdict["virtual_seconds"]) == ("ok", 3.0)
+    assert verdict["sandbox"].startswith("bwrap")
     lines = verdict["stdout"].splitlines()
     assert lines[1:5] == ["16", "2.0", "fun1 завершена", "fun2 завершена"]
     assert verdict["python"].startswith(f"{series}.") and lines[-1] == verdict["python"]
