@@ -43,7 +43,9 @@ def poisoned(verdict: dict[str, Any]) -> dict[str, Any]:
 @pytest.fixture
 def hostile_runner(monkeypatch):
     real = sandbox.run
-    monkeypatch.setattr(sandbox, "run", lambda code, spec=None: poisoned(real(code, spec)))
+    monkeypatch.setattr(
+        sandbox, "run", lambda code, spec=None, **how: poisoned(real(code, spec, **how))
+    )
 
 
 def test_storable_replaces_nul_and_lone_surrogates_everywhere_and_keeps_the_rest():
