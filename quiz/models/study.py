@@ -44,8 +44,9 @@ class Presentation(models.Model):
     """A card shown to a learner, with the outcome of each rating computed once.
 
     fsrs fuzzes review intervals, so the intervals on the buttons are computed when the card is
-    shown and stored here; answering applies exactly the stored outcome. The token makes an
-    answer idempotent: a second submission of the same presentation is refused.
+    shown and stored here, and again once at the answer (`checked_at`); rating applies exactly
+    the stored outcome. The token makes an answer idempotent: a second submission of the same
+    presentation is refused.
     """
 
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -55,6 +56,11 @@ class Presentation(models.Model):
     outcomes: Any = models.JSONField(help_text=_("Rating → the fsrs card after that rating."))
     answer = models.JSONField(null=True, blank=True)
     correct = models.BooleanField(null=True, blank=True)
+    checked_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("When the learner answered (or turned the card over); answer time ends here."),
+    )
     answered_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:

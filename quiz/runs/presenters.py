@@ -44,15 +44,22 @@ def code_context(
     content = content or presentation.card.text().content
     run = run or service.latest_run(presentation)
     code = run.code if run else content.get("starter", "")
+    graded = presentation.correct is not None
     context: dict[str, Any] = {
         "run": run,
+        "starter": content.get("starter", ""),
+        # After the graded check the editor stays, for practice that no longer changes the grade.
+        "practice": graded,
+        "graded_passed": presentation.correct,
+        # The reference solution, once it can no longer help with the graded answer.
+        "solution": content.get("solution", "") if graded else "",
         "editor_code": code,
         "editor_rows": min(max(code.count("\n") + 2, 8), 30),
         "hints": content.get("hints", []),
         "verdict": None,
         "highlight_lines": [],
         # A check decides the rating: the card turns to its back once the first check is in.
-        "revealed": presentation.correct is not None,
+        "revealed": graded,
     }
     if run is None:
         return context

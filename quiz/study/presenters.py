@@ -41,9 +41,16 @@ def study_context(
 def card_context(
     presentation: Presentation, result: Grade | None, revealed: bool
 ) -> dict[str, Any]:
-    """What the card fragment shows: the question, or the answer with the rating buttons."""
+    """What the card fragment shows: the question, or the answer with the rating buttons.
+
+    A presentation already answered shows its recorded answer and result, whoever asks.
+    """
     card = presentation.card
     content = card.text().content
+    if presentation.checked_at is not None:
+        revealed = True
+        if result is None and card.kind_spec.auto_graded and presentation.correct is not None:
+            result = card.kind_spec.grade(content, presentation.answer)
     context: dict[str, Any] = {
         "presentation": presentation,
         "card": card,
@@ -68,7 +75,8 @@ def rating_buttons(presentation: Presentation) -> list[dict[str, Any]]:
             "value": rating,
             "label": RATING_LABELS[rating],
             "interval": scheduling.interval_label(
-                presentation.shown_at, scheduling.due_of(presentation.outcomes[str(rating)])
+                presentation.checked_at or presentation.shown_at,
+                scheduling.due_of(presentation.outcomes[str(rating)]),
             ),
             "default": rating == default,
         }

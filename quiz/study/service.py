@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Count, Min, Q
+from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +17,8 @@ from quiz.study import scheduling
 from quiz.study.grading import Grade
 
 PRESENTATION_REUSE = timedelta(hours=1)
+# Like Anki's "maximum answer seconds": a card left open longer counts this long in statistics.
+MAX_ANSWER_MS = 60_000
 
 
 class AnswerRefused(Exception):
@@ -149,12 +151,15 @@ def next_card(
 def present(
     user: AbstractBaseUser, card: Card, progress: Progress | None, now: datetime
 ) -> Presentation:
-    """Show `card`: reuse the open presentation of it, or compute every rating's outcome once."""
+    """Show `card`: reuse the open presentation of it, or compute every rating's outcome once.
+
+    A presentation already answered (checked) but not rated is always shown again as it was:
+    a reload, a return or an undo shows the recorded result, never a fresh question.
+    """
     open_one = (
-        Presentation.objects.filter(
-            user=user, card=card, answered_at__isnull=True, shown_at__gte=now - PRESENTATION_REUSE
-        )
-        .order_by("-shown_at")
+        Presentation.objects.filter(user=user, card=card, answered_at__isnull=True)
+        .filter(Q(checked_at__isnull=False) | Q(shown_at__gte=now - PRESENTATION_REUSE))
+        .order_by(F("checked_at").desc(nulls_last=True), "-shown_at")
         .first()
     )
     if open_one and (progress is None or open_one.shown_at >= (progress.last_review or now)):
@@ -164,20 +169,44 @@ def present(
     )
 
 
-def check(presentation: Presentation, answer: Any) -> Grade | None:
-    """Grade an auto-graded card's answer and keep it; basic cards are just revealed."""
+def check(presentation: Presentation, answer: Any, now: datetime | None = None) -> Grade | None:
+    """Grade an auto-graded card's first answer and keep it; basic cards are just revealed.
+
+    The first answer decides: a second one (a resubmitted form, another tab) is not graded, and
+    the grade returned is always the recorded answer's.
+    """
     if presentation.answered_at:
         raise AnswerRefused(_("This card was already answered."))
-    if not presentation.card.kind_spec.auto_graded:
-        return None
+    kind = presentation.card.kind_spec
     content = presentation.card.text().content
-    result = presentation.card.kind_spec.grade(content, answer)
-    if presentation.correct is None:
-        Presentation.objects.filter(pk=presentation.pk, correct__isnull=True).update(
-            answer=answer, correct=result.correct
-        )
-        presentation.refresh_from_db()
-    return result
+    if presentation.checked_at is None:
+        fields: dict[str, Any] = {}
+        if kind.auto_graded:
+            fields = {"answer": answer, "correct": kind.grade(content, answer).correct}
+        mark_checked(presentation, now or timezone.now(), **fields)
+    if not kind.auto_graded:
+        return None
+    return kind.grade(content, presentation.answer)
+
+
+def mark_checked(presentation: Presentation, now: datetime, **fields: Any) -> bool:
+    """Record the moment of the answer (once): answer time stops here, and every rating's
+    outcome is computed again from it, so Again counts from the answer, not from the showing.
+    Returns whether this call recorded it."""
+    progress = Progress.objects.filter(user=presentation.user_id, card=presentation.card).first()
+    outcomes = scheduling.outcomes(presentation.card, progress, now)
+    recorded = Presentation.objects.filter(
+        pk=presentation.pk, checked_at__isnull=True, answered_at__isnull=True
+    ).update(checked_at=now, outcomes=outcomes, **fields)
+    presentation.refresh_from_db()
+    return bool(recorded)
+
+
+def answer_duration_ms(presentation: Presentation, now: datetime) -> int:
+    """From showing to answering (the check, or `now` if never checked), capped like Anki's."""
+    answered = presentation.checked_at or now
+    ms = int((answered - presentation.shown_at).total_seconds() * 1000)
+    return max(0, min(ms, MAX_ANSWER_MS))
 
 
 def allowed_ratings(presentation: Presentation) -> list[int]:
@@ -223,7 +252,7 @@ def answer(presentation: Presentation, rating: int, duration_ms: int, now: datet
         card=locked.card,
         rating=rating,
         reviewed_at=now,
-        duration_ms=max(0, min(duration_ms, 3_600_000)),
+        duration_ms=max(0, min(duration_ms, MAX_ANSWER_MS)),
         answer=locked.answer,
         state_before=progress.state if progress else None,
         previous=before,
@@ -233,7 +262,11 @@ def answer(presentation: Presentation, rating: int, duration_ms: int, now: datet
 
 @transaction.atomic
 def undo_last(user: AbstractBaseUser, deck: Deck) -> Card | None:
-    """Take back the learner's last answer in `deck`: progress as it was, log row removed."""
+    """Take back the learner's last rating in `deck`: progress as it was, log row removed.
+
+    The answer itself stays: the card comes back showing its recorded result and the ratings
+    that result allows, so a wrong answer cannot be undone into a right one.
+    """
     review = (
         Review.objects.select_for_update(of=("self",))
         .filter(user=user, card__deck=deck)
@@ -250,9 +283,7 @@ def undo_last(user: AbstractBaseUser, deck: Deck) -> Card | None:
             **scheduling.progress_fields(review.previous)
         )
     if review.presentation:
-        # The learner sees the same question again, with the same intervals on the buttons.
-        Presentation.objects.filter(pk=review.presentation.pk).update(
-            answered_at=None, answer=None, correct=None
-        )
+        # The same answered card again, with the same intervals on the buttons.
+        Presentation.objects.filter(pk=review.presentation.pk).update(answered_at=None)
     review.delete()
     return review.card

@@ -72,7 +72,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     if not form.is_valid():
         return HttpResponse(_("Choose a rating from 1 to 4."), status=400)
     now = timezone.now()
-    duration = int((now - presentation.shown_at).total_seconds() * 1000)
+    duration = service.answer_duration_ms(presentation, now)
     try:
         service.answer(presentation, form.cleaned_data["rating"], duration, now)
     except service.AnswerRefused as refused:

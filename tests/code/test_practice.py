@@ -1,0 +1,45 @@
+"""After a code card's graded check, the editor stays for practice that changes no grade."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from quiz.models import CheckDay, Presentation, Run
+from tests.code.conftest import BLOCKING, CONCURRENT
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+def ratings(html: str) -> list[str]:
+    return re.findall(r'name="rating" value="(\d)"', html)
+
+
+def test_checks_after_the_graded_one_are_practice_and_not_counted(client, shown):
+    client.post(shown, {"code": BLOCKING, "action": "check"}, **HX)
+    page = client.post(shown, {"code": CONCURRENT, "action": "check"}, **HX).content.decode()
+
+    graded, practice = Run.objects.order_by("created_at", "pk")
+    assert (graded.practice, graded.passed) == (False, False)
+    assert (practice.practice, practice.passed) == (True, True)
+    # The page says the first check decided, and offers Again only.
+    assert "Your first check failed" in page and ratings(page) == ["1"]
+    assert "Practice:" in page and "Reference solution" in page
+    # Deck insights count the graded check only.
+    counted = sum(CheckDay.objects.values_list("attempts", flat=True))
+    assert counted == len(graded.verdict["checks"])
+    assert Presentation.objects.get().correct is False
+
+    # A reload shows the same: the graded result, the latest practice run, Again only.
+    reloaded = client.get("/decks/code/study/").content.decode()
+    assert "Your first check failed" in reloaded and ratings(reloaded) == ["1"]
+
+
+def test_a_passing_first_check_offers_hard_good_easy_and_times_the_answer(client, shown):
+    page = client.post(shown, {"code": CONCURRENT, "action": "check"}, **HX).content.decode()
+    assert "Your first check passed" in page and ratings(page) == ["2", "3", "4"]
+    presentation = Presentation.objects.get()
+    assert presentation.checked_at == Run.objects.get().created_at
