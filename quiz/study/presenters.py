@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -14,6 +16,8 @@ from quiz.rendering import render_markdown
 from quiz.study import scheduling, service
 from quiz.study.grading import Grade, order_permutation
 
+# A card due within this many seconds is counted down to on the done screen.
+COUNTDOWN_WITHIN = 3600
 RATING_LABELS = {1: _lazy("Again"), 2: _lazy("Hard"), 3: _lazy("Good"), 4: _lazy("Easy")}
 
 
@@ -35,7 +39,22 @@ def study_context(
             presentation = service.present(user, *picked, now)
     if presentation is not None:
         context.update(card_context(presentation, result, revealed))
+    else:
+        context.update(done_context(status, now))
     return context
+
+
+def done_context(status: service.DeckStatus, now: datetime) -> dict[str, Any]:
+    """Nothing to show now: a learning card due within the hour is counted down to and brought
+    back by the page itself; a card due now but over today's limit says so."""
+    if status.next_due is None:
+        return {}
+    seconds = math.ceil((status.next_due - now).total_seconds())
+    if seconds <= 0:
+        return {"limit_reached": True}
+    if seconds > COUNTDOWN_WITHIN:
+        return {}
+    return {"next_in_seconds": seconds, "next_in_text": f"{seconds // 60}:{seconds % 60:02d}"}
 
 
 def card_context(
@@ -91,5 +110,11 @@ def choice_context(presentation: Presentation, content: ChoiceContent) -> dict[s
 
 def order_context(presentation: Presentation, content: OrderContent) -> dict[str, Any]:
     """An order card shows its items shuffled, the same way for one presentation."""
-    permutation = order_permutation(str(presentation.token), len(content["items"]))
-    return {"shuffled": [(i, content["items"][i]) for i in permutation]}
+    items = content["items"]
+    permutation = order_permutation(str(presentation.token), len(items))
+    given = presentation.answer if isinstance(presentation.answer, list) else []
+    return {
+        "shuffled": [(i, items[i]) for i in permutation],
+        # What the learner entered, in their order, to set beside the right one.
+        "given": [items[i] for i in given if isinstance(i, int) and 0 <= i < len(items)],
+    }
