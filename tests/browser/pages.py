@@ -65,7 +65,8 @@ def widest(page: Any) -> list[str]:
           const out = [];
           for (const el of document.querySelectorAll('body *')) {
             const box = el.getBoundingClientRect();
-            const scroller = el.parentElement && el.parentElement.closest('.table-scroll, pre, .cm-scroller');
+            const inside = '.table-scroll, pre, .cm-scroller';
+            const scroller = el.parentElement && el.parentElement.closest(inside);
             if (box.right > width + 1 && !scroller) {
               const parent = el.parentElement;
               if (parent && parent.getBoundingClientRect().right > width + 1) continue;
