@@ -13,16 +13,18 @@ from quiz.models.decks import (
 )
 from quiz.models.fitting import FittedParameters
 from quiz.models.runs import Run
-from quiz.models.study import Presentation, Progress, Review
+from quiz.models.study import CardMark, ExtraNewCards, Presentation, Progress, Review
 
 __all__ = [
     "AUTO_GRADED",
     "KIND_CHOICES",
     "Card",
+    "CardMark",
     "CardText",
     "CheckDay",
     "Deck",
     "DeckText",
+    "ExtraNewCards",
     "FittedParameters",
     "Presentation",
     "Progress",

@@ -98,3 +98,41 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.card} · {self.get_rating_display()}"
+
+
+class CardMark(models.Model):
+    """A learner's marks on one card, set from the review screen: buried until a time (the
+    next day), suspended until they lift it, or flagged for themselves."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="marks")
+    buried_until = models.DateTimeField(_("buried until"), null=True, blank=True)
+    suspended = models.BooleanField(_("suspended"), default=False)
+    flagged = models.BooleanField(_("flagged"), default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "card"], name="one_card_mark")]
+        verbose_name = _("card mark")
+        verbose_name_plural = _("card marks")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.card}"
+
+
+class ExtraNewCards(models.Model):
+    """Study more today: new cards a learner added to a deck's limit for one day."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    deck = models.ForeignKey("quiz.Deck", on_delete=models.CASCADE)
+    day = models.DateField(_("day"))
+    cards = models.PositiveIntegerField(_("extra new cards"), default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "deck", "day"], name="one_extra_per_day")
+        ]
+        verbose_name = _("extra new cards")
+        verbose_name_plural = _("extra new cards")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.deck} · {self.day}: +{self.cards}"

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _lazy
 
 from quiz.kinds import ChoiceContent, OrderContent
-from quiz.models import Deck, Presentation
+from quiz.models import CardMark, Deck, Presentation
 from quiz.rendering import render_markdown
 from quiz.study import scheduling, service
 from quiz.study.grading import Grade, order_permutation
@@ -41,6 +41,10 @@ def study_context(
         context.update(card_context(presentation, result, revealed))
     else:
         context.update(done_context(status, now))
+        context["suspended"] = CardMark.objects.filter(
+            user=user, card__deck=deck, suspended=True
+        ).count()
+        context["more_new"] = status.new_left > status.new_available
     return context
 
 
@@ -80,6 +84,9 @@ def card_context(
         "result": result,
         "revealed": revealed,
     }
+    context["flagged"] = CardMark.objects.filter(
+        user=presentation.user_id, card=card, flagged=True
+    ).exists()
     context.update(card.kind_spec.study_page(presentation, content))
     context["buttons"] = rating_buttons(presentation) if context["revealed"] else []
     return context

@@ -8,11 +8,20 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Count, F, Min, Q
+from django.db.models import Count, F, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from quiz.models import Card, Deck, Presentation, Progress, Review, Status
+from quiz.models import (
+    Card,
+    CardMark,
+    Deck,
+    ExtraNewCards,
+    Presentation,
+    Progress,
+    Review,
+    Status,
+)
 from quiz.study import scheduling
 from quiz.study.grading import Grade
 
@@ -37,15 +46,32 @@ class DeckStatus:
     new_left: int
     reviews_today: int
     next_due: datetime | None
+    learning_due: int = 0
+    extra_new: int = 0
+
+    @property
+    def new_limit(self) -> int:
+        """Today's new-card limit: the deck's, raised by "study more today"."""
+        return self.deck.new_per_day + self.extra_new
 
     @property
     def new_available(self) -> int:
         """New cards the learner may still start today."""
-        return max(0, min(self.new_left, self.deck.new_per_day - self.new_today))
+        return max(0, min(self.new_left, self.new_limit - self.new_today))
 
     @property
     def due_available(self) -> int:
         return max(0, min(self.due, self.deck.reviews_per_day - self.reviews_today))
+
+    @property
+    def learning_available(self) -> int:
+        """Of the due cards shown today, those in (re)learning (Anki's red count)."""
+        return min(self.learning_due, self.due_available)
+
+    @property
+    def review_available(self) -> int:
+        """Of the due cards shown today, those in review (Anki's green count)."""
+        return self.due_available - self.learning_available
 
     @property
     def remaining(self) -> int:
@@ -72,21 +98,33 @@ def deck_statuses(
     now = now or timezone.now()
     ids = [deck.pk for deck in decks]
     active = Q(card__retired_at__isnull=True, card__status=Status.PUBLISHED, card__deck__in=ids)
+    hidden = hidden_cards(user, now)
+    learning = [Progress.State.LEARNING, Progress.State.RELEARNING]
     progress = {
         row["card__deck"]: row
         for row in Progress.objects.filter(active, user=user)
+        .exclude(card__in=hidden)
         .values("card__deck")
         .annotate(
-            seen=Count("id"), due_now=Count("id", filter=Q(due__lte=now)), next_due=Min("due")
+            seen=Count("id"),
+            due_now=Count("id", filter=Q(due__lte=now)),
+            learning_now=Count("id", filter=Q(due__lte=now, state__in=learning)),
+            next_due=Min("due"),
         )
     }
     cards = {
         row["deck"]: row["n"]
         for row in Card.objects.studyable()
         .filter(deck__in=ids)
+        .exclude(pk__in=hidden)
         .values("deck")
         .annotate(n=Count("id"))
     }
+    extra = dict(
+        ExtraNewCards.objects.filter(
+            user=user, deck__in=ids, day=start_of_day(now).date()
+        ).values_list("deck", "cards")
+    )
     today = {
         row["card__deck"]: row
         for row in Review.objects.filter(
@@ -110,15 +148,62 @@ def deck_statuses(
                 new_left=cards.get(deck.pk, 0) - seen.get("seen", 0),
                 reviews_today=done.get("old", 0),
                 next_due=seen.get("next_due"),
+                learning_due=seen.get("learning_now", 0),
+                extra_new=extra.get(deck.pk, 0),
             )
         )
     return statuses
+
+
+def hidden_cards(user: AbstractBaseUser, now: datetime) -> QuerySet[CardMark, Any]:
+    """The cards the learner has buried (until a time still ahead) or suspended: a subquery."""
+    return (
+        CardMark.objects.filter(user=user)
+        .filter(Q(suspended=True) | Q(buried_until__gt=now))
+        .values("card")
+    )
+
+
+def bury(user: AbstractBaseUser, card: Card, now: datetime) -> None:
+    """Hide the card until the learner's next day starts."""
+    tomorrow = start_of_day(now) + timedelta(days=1)
+    CardMark.objects.update_or_create(user=user, card=card, defaults={"buried_until": tomorrow})
+
+
+def suspend(user: AbstractBaseUser, card: Card) -> None:
+    """Hide the card until the learner unsuspends it."""
+    CardMark.objects.update_or_create(user=user, card=card, defaults={"suspended": True})
+
+
+def unsuspend_all(user: AbstractBaseUser, deck: Deck) -> int:
+    return CardMark.objects.filter(user=user, card__deck=deck, suspended=True).update(
+        suspended=False
+    )
+
+
+def toggle_flag(user: AbstractBaseUser, card: Card) -> bool:
+    """Flag the card for the learner, or take the flag off; returns whether it is flagged."""
+    mark, _ = CardMark.objects.get_or_create(user=user, card=card)
+    mark.flagged = not mark.flagged
+    mark.save(update_fields=["flagged"])
+    return mark.flagged
+
+
+def study_more(user: AbstractBaseUser, deck: Deck, now: datetime) -> int:
+    """Raise today's new-card limit of `deck` by one more day's worth; returns the extra."""
+    extra, _ = ExtraNewCards.objects.get_or_create(
+        user=user, deck=deck, day=start_of_day(now).date()
+    )
+    ExtraNewCards.objects.filter(pk=extra.pk).update(cards=F("cards") + deck.new_per_day)
+    extra.refresh_from_db()
+    return extra.cards
 
 
 def next_card(
     user: AbstractBaseUser, deck: Deck, status: DeckStatus, now: datetime
 ) -> tuple[Card, Progress | None] | None:
     """Due cards first (most overdue first), then new cards in deck order, within the limits."""
+    hidden = hidden_cards(user, now)
     if status.due_available:
         progress = (
             Progress.objects.filter(
@@ -128,6 +213,7 @@ def next_card(
                 card__status=Status.PUBLISHED,
                 due__lte=now,
             )
+            .exclude(card__in=hidden)
             .select_related("card__deck")
             .order_by("due", "card__position")
             .first()
@@ -139,6 +225,7 @@ def next_card(
             Card.objects.studyable()
             .filter(deck=deck)
             .exclude(progress__user=user)
+            .exclude(pk__in=hidden)
             .select_related("deck")
             .order_by("position")
             .first()
