@@ -14,6 +14,7 @@ from quiz.runs.messages import word
 from quiz.runs.verdicts import Baseline, Verdict
 
 MAX_EVENTS = 20
+ATTEMPTS_SHOWN = 12
 # Two timelines side by side: each narrower, so its text stays as large as a single one's.
 COMPARE_WIDTH = 420
 STATUS_WORDS = {
@@ -61,6 +62,13 @@ def code_context(
         # A check decides the rating: the card turns to its back once the first check is in.
         "revealed": graded,
     }
+    if graded:
+        # The learner's attempts at this card, newest first, across the times it was shown.
+        context["attempts"] = list(
+            Run.objects.filter(user=presentation.user_id, card=presentation.card_id)
+            .only("created_at", "kind", "status", "passed", "practice", "presentation_id")
+            .order_by("-created_at", "-pk")[:ATTEMPTS_SHOWN]
+        )
     if run is None:
         return context
     if run.status == Run.Status.ERROR:

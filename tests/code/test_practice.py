@@ -39,7 +39,24 @@ def test_checks_after_the_graded_one_are_practice_and_not_counted(client, shown)
 
 
 def test_a_passing_first_check_offers_hard_good_easy_and_times_the_answer(client, shown):
+    # Before the graded check the reference solution is not on the page.
+    before = client.get("/decks/code/study/").content.decode()
+    assert "Reference solution" not in before and "asyncio.gather" not in before
     page = client.post(shown, {"code": CONCURRENT, "action": "check"}, **HX).content.decode()
     assert "Your first check passed" in page and ratings(page) == ["2", "3", "4"]
     presentation = Presentation.objects.get()
     assert presentation.checked_at == Run.objects.get().created_at
+
+
+def test_after_grading_the_card_lists_the_attempts_and_runs_the_reference_solution(client, shown):
+    client.post(shown, {"code": BLOCKING, "action": "check"}, **HX)
+    page = client.post(shown, {"code": CONCURRENT, "action": "run"}, **HX).content.decode()
+    assert page.count("<li><time") == 0  # a run's fragment: the card is not sent again
+    card = client.get("/decks/code/study/").content.decode()
+    attempts = card.split('class="attempt-list"')[1].split("</ol>")[0]
+    assert attempts.count("<li>") == 2 and "practice" in attempts and "graded" in attempts
+    # The reference solution's button posts the solution as a practice run.
+    solution = re.search(r'name="code" value="([^"]*)"', card).group(1)
+    assert "asyncio.gather" in solution
+    client.post(shown, {"code": CONCURRENT, "action": "run"}, **HX)
+    assert Run.objects.filter(practice=True, kind="run").count() == 2
