@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_code_card import code_cards, open_card  # noqa: F401, F811
+from tests.browser.test_code_card import code_cards, open_card  # noqa: F401  (the fixture, used by name)
 from tests.code.conftest import SEQUENTIAL
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -16,13 +16,13 @@ def editor_text(page) -> str:
     return page.evaluate("document.querySelector('textarea[data-editor]').value")
 
 
+@pytest.mark.usefixtures("code_cards")
 @pytest.mark.parametrize("language", ["en", "ru"])
 def test_a_draft_is_restored_on_reload_and_reset_brings_back_the_starter(
     browser,
     live_server,
     learner,
-    code_cards,
-    language,  # noqa: F811
+    language,
 ):
     context, page = open_card(browser, live_server, learner, language)
     page.locator(".cm-line", has_text='await download("b")').first.click()
