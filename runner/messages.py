@@ -30,7 +30,8 @@ TEXT: dict[str, str] = {
     # Events (runner/inside/report.py) -----------------------------------------------------
     "blocking_sleep": gettext_noop(
         "time.sleep({seconds}) blocked the event loop for {seconds} s{where}{who}: no other "
-        "task could run meanwhile. Use await asyncio.sleep(...) inside async code."
+        "task could run meanwhile. To pause, await asyncio.sleep(...); if it stands for blocking "
+        "work, run that work in a thread: await asyncio.to_thread(...)."
     ),
     "blocking_wait": gettext_noop(
         "{call}() blocked the event loop for {seconds} s{where}{who}: no other task could run "

@@ -14,16 +14,18 @@ from quiz.models.decks import (
 from quiz.models.fitting import FittedParameters
 from quiz.models.learners import LearnerSettings, PersonalRetention
 from quiz.models.runs import Run
-from quiz.models.study import Presentation, Progress, Review
+from quiz.models.study import CardMark, ExtraNewCards, Presentation, Progress, Review
 
 __all__ = [
     "AUTO_GRADED",
     "KIND_CHOICES",
     "Card",
+    "CardMark",
     "CardText",
     "CheckDay",
     "Deck",
     "DeckText",
+    "ExtraNewCards",
     "FittedParameters",
     "LearnerSettings",
     "PersonalRetention",

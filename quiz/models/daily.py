@@ -17,7 +17,8 @@ from quiz.runs.verdicts import Verdict
 class CheckDay(models.Model):
     """Per code card, check and UTC day: graded runs that had the check and how many failed it.
 
-    A graded run is a check run that finished with a verdict (kind check, status done); its day is
+    A graded run is a card's graded check that finished with a verdict (kind check, status done,
+    not practice: checks after the graded one are practice and do not count); its day is
     the UTC date it was created. Kept as runs finish and are deleted, so the teacher's deck page
     sums a few indexed rows instead of unpacking every verdict; `rebuild` recounts from the runs.
     """
@@ -93,10 +94,10 @@ def outcome_sql(where: str = "") -> tuple[str, list[Any]]:
         name, passed = "json_extract(c.value, '$.name')", "json_extract(c.value, '$.passed')"
     sql = (
         f"SELECT r.card_id, {day}, {name}, COUNT(*), SUM(CASE WHEN {passed} THEN 0 ELSE 1 END) "
-        f"FROM {source} WHERE r.kind = %s AND r.status = %s {where} "
+        f"FROM {source} WHERE r.kind = %s AND r.status = %s AND r.practice = %s {where} "
         f"GROUP BY r.card_id, {day}, {name}"
     )
-    return sql, [Run.Kind.CHECK.value, Run.Status.DONE.value]
+    return sql, [Run.Kind.CHECK.value, Run.Status.DONE.value, False]
 
 
 class ReviewDay(models.Model):

@@ -49,6 +49,11 @@ class Run(models.Model):
         help_text=_("The starter code's run, drawn beside this one on cards that compare."),
     )
     passed = models.BooleanField(_("passed"), null=True, blank=True)
+    practice = models.BooleanField(
+        _("practice"),
+        default=False,
+        help_text=_("Run after the card's graded check: kept, but not a graded attempt."),
+    )
     error = models.CharField(
         _("error"), max_length=20, blank=True, help_text=_("Why the run has no verdict.")
     )

@@ -17,7 +17,8 @@ from quiz.models import CheckDay, Review, ReviewDay, Run
 @receiver(post_delete, sender=Run)
 def uncount_deleted_run(sender: type[Run], instance: Run, **kwargs: Any) -> None:
     """A deleted graded run no longer counts, as it no longer did when figures read the runs."""
-    if instance.kind == Run.Kind.CHECK and instance.status == Run.Status.DONE:
+    graded = instance.kind == Run.Kind.CHECK and not instance.practice
+    if graded and instance.status == Run.Status.DONE:
         CheckDay.add(instance, instance.verdict, sign=-1)
 
 

@@ -44,8 +44,9 @@ class Presentation(models.Model):
     """A card shown to a learner, with the outcome of each rating computed once.
 
     fsrs fuzzes review intervals, so the intervals on the buttons are computed when the card is
-    shown and stored here; answering applies exactly the stored outcome. The token makes an
-    answer idempotent: a second submission of the same presentation is refused.
+    shown and stored here, and again once at the answer (`checked_at`); rating applies exactly
+    the stored outcome. The token makes an answer idempotent: a second submission of the same
+    presentation is refused.
     """
 
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -55,6 +56,11 @@ class Presentation(models.Model):
     outcomes: Any = models.JSONField(help_text=_("Rating → the fsrs card after that rating."))
     answer = models.JSONField(null=True, blank=True)
     correct = models.BooleanField(null=True, blank=True)
+    checked_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("When the learner answered (or turned the card over); answer time ends here."),
+    )
     answered_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
@@ -92,3 +98,41 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.card} · {self.get_rating_display()}"
+
+
+class CardMark(models.Model):
+    """A learner's marks on one card, set from the review screen: buried until a time (the
+    next day), suspended until they lift it, or flagged for themselves."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="marks")
+    buried_until = models.DateTimeField(_("buried until"), null=True, blank=True)
+    suspended = models.BooleanField(_("suspended"), default=False)
+    flagged = models.BooleanField(_("flagged"), default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "card"], name="one_card_mark")]
+        verbose_name = _("card mark")
+        verbose_name_plural = _("card marks")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.card}"
+
+
+class ExtraNewCards(models.Model):
+    """Study more today: new cards a learner added to a deck's limit for one day."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    deck = models.ForeignKey("quiz.Deck", on_delete=models.CASCADE)
+    day = models.DateField(_("day"))
+    cards = models.PositiveIntegerField(_("extra new cards"), default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "deck", "day"], name="one_extra_per_day")
+        ]
+        verbose_name = _("extra new cards")
+        verbose_name_plural = _("extra new cards")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.deck} · {self.day}: +{self.cards}"

@@ -241,7 +241,8 @@ def heatmap(counts: dict[date, int], today: date, days: int = 365) -> Heatmap:
             level = 0 if n == 0 else min(4, 1 + (n - 1) // band)
             cells.append(Cell(left + week * pitch, top + day.weekday() * pitch, day, n, level))
             if day.day == 1 or day == first:
-                months.append((left + week * pitch, MONTHS_3[day.month]))
+                # Capitalised like the other charts' "3 Dec" (date format "j M").
+                months.append((left + week * pitch, str(MONTHS_3[day.month]).capitalize()))
         day += timedelta(days=1)
     # Drop the first month's label when the next one would collide with it.
     if len(months) > 1 and months[1][0] - months[0][0] < 3 * pitch:
@@ -257,7 +258,8 @@ def heatmap(counts: dict[date, int], today: date, days: int = 365) -> Heatmap:
     ]
     weeks = (today - start).days // 7 + 1
     return Heatmap(
-        width=max(WIDTH, left + weeks * pitch),
+        # Room after the last week for the last month's name.
+        width=max(WIDTH, left + weeks * pitch + 3 * pitch),
         height=legend_y + cell + 8,
         cell=cell,
         cells=cells,

@@ -14,6 +14,7 @@ from quiz.runs.messages import word
 from quiz.runs.verdicts import Baseline, Verdict
 
 MAX_EVENTS = 20
+ATTEMPTS_SHOWN = 12
 # Two timelines side by side: each narrower, so its text stays as large as a single one's.
 COMPARE_WIDTH = 420
 STATUS_WORDS = {
@@ -59,18 +60,32 @@ def code_context(
     content = content or presentation.card.text().content
     run = run or service.latest_run(presentation)
     code = run.code if run else content.get("starter", "")
+    graded = presentation.correct is not None
     context: dict[str, Any] = {
         "run": run,
+        "starter": content.get("starter", ""),
+        # After the graded check the editor stays, for practice that no longer changes the grade.
+        "practice": graded,
+        "graded_passed": presentation.correct,
+        # The reference solution, once it can no longer help with the graded answer.
+        "solution": content.get("solution", "") if graded else "",
         "editor_code": code,
         "editor_rows": min(max(code.count("\n") + 2, 8), 30),
         "hints": content.get("hints", []),
         "verdict": None,
         "highlight_lines": [],
         # A check decides the rating: the card turns to its back once the first check is in.
-        "revealed": presentation.correct is not None,
+        "revealed": graded,
         "next_poll": poll + 1,
         "poll_delay_ms": poll_delay_ms(poll),
     }
+    if graded:
+        # The learner's attempts at this card, newest first, across the times it was shown.
+        context["attempts"] = list(
+            Run.objects.filter(user=presentation.user_id, card=presentation.card_id)
+            .only("created_at", "kind", "status", "passed", "practice", "presentation_id")
+            .order_by("-created_at", "-pk")[:ATTEMPTS_SHOWN]
+        )
     if run is None:
         return context
     if run.status == Run.Status.ERROR:

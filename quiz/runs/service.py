@@ -105,7 +105,13 @@ def submit(
         if last_minute >= limit("CODE_RUNS_PER_MINUTE"):
             raise RunRefused(_("That is a lot of runs in one minute. Take a breath and try again."))
         run = Run.objects.create(
-            user=user, card=card, presentation=presentation, code=code, kind=kind, created_at=now
+            user=user,
+            card=card,
+            presentation=presentation,
+            code=code,
+            kind=kind,
+            created_at=now,
+            practice=presentation is not None and graded_check_taken(presentation),
         )
         transaction.on_commit(lambda: enqueue(run))
     run.refresh_from_db()
@@ -127,6 +133,32 @@ def enqueue(run: Run) -> None:
         Run.objects.filter(pk=run.pk, status=Run.Status.QUEUED).update(
             status=Run.Status.ERROR, error="queue_down", finished_at=timezone.now()
         )
+
+
+def graded_check_taken(presentation: Presentation) -> bool:
+    """The card's one graded check is in (or on its way): later runs are practice.
+
+    A check that ended in an error (the runner down) had no verdict, so the next one is graded.
+    """
+    if presentation.correct is not None:
+        return True
+    return Run.objects.filter(
+        presentation=presentation,
+        kind=Run.Kind.CHECK,
+        practice=False,
+        status__in=[Run.Status.QUEUED, Run.Status.RUNNING, Run.Status.DONE],
+    ).exists()
+
+
+def graded_run(presentation: Presentation) -> Run | None:
+    """The check that decided the card's result, if it has finished."""
+    return (
+        Run.objects.filter(
+            presentation=presentation, kind=Run.Kind.CHECK, practice=False, status=Run.Status.DONE
+        )
+        .order_by("created_at", "pk")
+        .first()
+    )
 
 
 def latest_run(presentation: Presentation) -> Run | None:

@@ -17,6 +17,7 @@ from quiz.kinds import CodeContent
 from quiz.models import Card, CheckDay, Presentation, Run
 from quiz.runs import notify, sandbox
 from quiz.runs.verdicts import Baseline, Verdict, storable
+from quiz.study.service import mark_checked
 from runner import SpecError
 from runner.pythons import PythonNotFound
 
@@ -101,13 +102,18 @@ def _save(run: Run, verdict: Verdict | None, baseline: Baseline | None, error: s
             error=error,
             finished_at=timezone.now(),
         )
-        if saved and not error and run.kind == Run.Kind.CHECK:
+        graded = saved and not run.practice
+        if graded and not error and run.kind == Run.Kind.CHECK:
             CheckDay.add(run, verdict)
-        if saved and passed is not None and run.presentation_id:
-            # The first check decides the rating, as the first answer does on other cards.
-            Presentation.objects.filter(
-                pk=run.presentation_id, correct__isnull=True, answered_at__isnull=True
-            ).update(correct=bool(passed), answer={"run": str(run.run_id)})
+        if graded and passed is not None and run.presentation_id:
+            # The first check decides the rating, as the first answer does on other cards; the
+            # answer time ends when it was sent.
+            presentation = Presentation.objects.select_related("card__deck").get(
+                pk=run.presentation_id
+            )
+            mark_checked(
+                presentation, run.created_at, correct=bool(passed), answer={"run": str(run.run_id)}
+            )
     if saved:
         transaction.on_commit(lambda: notify.announce(run.run_id))
 

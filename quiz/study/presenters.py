@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -9,11 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _lazy
 
 from quiz.kinds import ChoiceContent, OrderContent
-from quiz.models import Deck, Presentation
+from quiz.models import CardMark, Deck, Presentation
 from quiz.rendering import render_markdown
 from quiz.study import scheduling, service
 from quiz.study.grading import Grade, order_permutation
 
+# A card due within this many seconds is counted down to on the done screen.
+COUNTDOWN_WITHIN = 3600
 RATING_LABELS = {1: _lazy("Again"), 2: _lazy("Hard"), 3: _lazy("Good"), 4: _lazy("Easy")}
 
 
@@ -35,15 +39,41 @@ def study_context(
             presentation = service.present(user, *picked, now)
     if presentation is not None:
         context.update(card_context(presentation, result, revealed))
+    else:
+        context.update(done_context(status, now))
+        context["suspended"] = CardMark.objects.filter(
+            user=user, card__deck=deck, suspended=True
+        ).count()
+        context["more_new"] = status.new_left > status.new_available
     return context
+
+
+def done_context(status: service.DeckStatus, now: datetime) -> dict[str, Any]:
+    """Nothing to show now: a learning card due within the hour is counted down to and brought
+    back by the page itself; a card due now but over today's limit says so."""
+    if status.next_due is None:
+        return {}
+    seconds = math.ceil((status.next_due - now).total_seconds())
+    if seconds <= 0:
+        return {"limit_reached": True}
+    if seconds > COUNTDOWN_WITHIN:
+        return {}
+    return {"next_in_seconds": seconds, "next_in_text": f"{seconds // 60}:{seconds % 60:02d}"}
 
 
 def card_context(
     presentation: Presentation, result: Grade | None, revealed: bool
 ) -> dict[str, Any]:
-    """What the card fragment shows: the question, or the answer with the rating buttons."""
+    """What the card fragment shows: the question, or the answer with the rating buttons.
+
+    A presentation already answered shows its recorded answer and result, whoever asks.
+    """
     card = presentation.card
     content = card.text().content
+    if presentation.checked_at is not None:
+        revealed = True
+        if result is None and card.kind_spec.auto_graded and presentation.correct is not None:
+            result = card.kind_spec.grade(content, presentation.answer)
     context: dict[str, Any] = {
         "presentation": presentation,
         "card": card,
@@ -54,6 +84,9 @@ def card_context(
         "result": result,
         "revealed": revealed,
     }
+    context["flagged"] = CardMark.objects.filter(
+        user=presentation.user_id, card=card, flagged=True
+    ).exists()
     context.update(card.kind_spec.study_page(presentation, content))
     context["buttons"] = rating_buttons(presentation) if context["revealed"] else []
     return context
@@ -68,7 +101,8 @@ def rating_buttons(presentation: Presentation) -> list[dict[str, Any]]:
             "value": rating,
             "label": RATING_LABELS[rating],
             "interval": scheduling.interval_label(
-                presentation.shown_at, scheduling.due_of(presentation.outcomes[str(rating)])
+                presentation.checked_at or presentation.shown_at,
+                scheduling.due_of(presentation.outcomes[str(rating)]),
             ),
             "default": rating == default,
         }
@@ -83,5 +117,11 @@ def choice_context(presentation: Presentation, content: ChoiceContent) -> dict[s
 
 def order_context(presentation: Presentation, content: OrderContent) -> dict[str, Any]:
     """An order card shows its items shuffled, the same way for one presentation."""
-    permutation = order_permutation(str(presentation.token), len(content["items"]))
-    return {"shuffled": [(i, content["items"][i]) for i in permutation]}
+    items = content["items"]
+    permutation = order_permutation(str(presentation.token), len(items))
+    given = presentation.answer if isinstance(presentation.answer, list) else []
+    return {
+        "shuffled": [(i, items[i]) for i in permutation],
+        # What the learner entered, in their order, to set beside the right one.
+        "given": [items[i] for i in given if isinstance(i, int) and 0 <= i < len(items)],
+    }

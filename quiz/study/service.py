@@ -8,15 +8,26 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Count, Min, Q
+from django.db.models import Count, F, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from quiz.models import Card, Deck, Presentation, Progress, Review, Status
+from quiz.models import (
+    Card,
+    CardMark,
+    Deck,
+    ExtraNewCards,
+    Presentation,
+    Progress,
+    Review,
+    Status,
+)
 from quiz.study import scheduling
 from quiz.study.grading import Grade
 
 PRESENTATION_REUSE = timedelta(hours=1)
+# Like Anki's "maximum answer seconds": a card left open longer counts this long in statistics.
+MAX_ANSWER_MS = 60_000
 
 
 class AnswerRefused(Exception):
@@ -35,15 +46,32 @@ class DeckStatus:
     new_left: int
     reviews_today: int
     next_due: datetime | None
+    learning_due: int = 0
+    extra_new: int = 0
+
+    @property
+    def new_limit(self) -> int:
+        """Today's new-card limit: the deck's, raised by "study more today"."""
+        return self.deck.new_per_day + self.extra_new
 
     @property
     def new_available(self) -> int:
         """New cards the learner may still start today."""
-        return max(0, min(self.new_left, self.deck.new_per_day - self.new_today))
+        return max(0, min(self.new_left, self.new_limit - self.new_today))
 
     @property
     def due_available(self) -> int:
         return max(0, min(self.due, self.deck.reviews_per_day - self.reviews_today))
+
+    @property
+    def learning_available(self) -> int:
+        """Of the due cards shown today, those in (re)learning (Anki's red count)."""
+        return min(self.learning_due, self.due_available)
+
+    @property
+    def review_available(self) -> int:
+        """Of the due cards shown today, those in review (Anki's green count)."""
+        return self.due_available - self.learning_available
 
     @property
     def remaining(self) -> int:
@@ -71,21 +99,33 @@ def deck_statuses(
     now = now or timezone.now()
     ids = [deck.pk for deck in decks]
     active = Q(card__retired_at__isnull=True, card__status=Status.PUBLISHED, card__deck__in=ids)
+    hidden = hidden_cards(user, now)
+    learning = [Progress.State.LEARNING, Progress.State.RELEARNING]
     progress = {
         row["card__deck"]: row
         for row in Progress.objects.filter(active, user=user)
+        .exclude(card__in=hidden)
         .values("card__deck")
         .annotate(
-            seen=Count("id"), due_now=Count("id", filter=Q(due__lte=now)), next_due=Min("due")
+            seen=Count("id"),
+            due_now=Count("id", filter=Q(due__lte=now)),
+            learning_now=Count("id", filter=Q(due__lte=now, state__in=learning)),
+            next_due=Min("due"),
         )
     }
     cards = {
         row["deck"]: row["n"]
         for row in Card.objects.studyable()
         .filter(deck__in=ids)
+        .exclude(pk__in=hidden)
         .values("deck")
         .annotate(n=Count("id"))
     }
+    extra = dict(
+        ExtraNewCards.objects.filter(
+            user=user, deck__in=ids, day=start_of_day(now).date()
+        ).values_list("deck", "cards")
+    )
     today = {
         row["card__deck"]: row
         for row in Review.objects.filter(
@@ -109,15 +149,62 @@ def deck_statuses(
                 new_left=cards.get(deck.pk, 0) - seen.get("seen", 0),
                 reviews_today=done.get("old", 0),
                 next_due=seen.get("next_due"),
+                learning_due=seen.get("learning_now", 0),
+                extra_new=extra.get(deck.pk, 0),
             )
         )
     return statuses
+
+
+def hidden_cards(user: AbstractBaseUser, now: datetime) -> QuerySet[CardMark, Any]:
+    """The cards the learner has buried (until a time still ahead) or suspended: a subquery."""
+    return (
+        CardMark.objects.filter(user=user)
+        .filter(Q(suspended=True) | Q(buried_until__gt=now))
+        .values("card")
+    )
+
+
+def bury(user: AbstractBaseUser, card: Card, now: datetime) -> None:
+    """Hide the card until the learner's next day starts."""
+    tomorrow = start_of_day(now) + timedelta(days=1)
+    CardMark.objects.update_or_create(user=user, card=card, defaults={"buried_until": tomorrow})
+
+
+def suspend(user: AbstractBaseUser, card: Card) -> None:
+    """Hide the card until the learner unsuspends it."""
+    CardMark.objects.update_or_create(user=user, card=card, defaults={"suspended": True})
+
+
+def unsuspend_all(user: AbstractBaseUser, deck: Deck) -> int:
+    return CardMark.objects.filter(user=user, card__deck=deck, suspended=True).update(
+        suspended=False
+    )
+
+
+def toggle_flag(user: AbstractBaseUser, card: Card) -> bool:
+    """Flag the card for the learner, or take the flag off; returns whether it is flagged."""
+    mark, _ = CardMark.objects.get_or_create(user=user, card=card)
+    mark.flagged = not mark.flagged
+    mark.save(update_fields=["flagged"])
+    return mark.flagged
+
+
+def study_more(user: AbstractBaseUser, deck: Deck, now: datetime) -> int:
+    """Raise today's new-card limit of `deck` by one more day's worth; returns the extra."""
+    extra, _ = ExtraNewCards.objects.get_or_create(
+        user=user, deck=deck, day=start_of_day(now).date()
+    )
+    ExtraNewCards.objects.filter(pk=extra.pk).update(cards=F("cards") + deck.new_per_day)
+    extra.refresh_from_db()
+    return extra.cards
 
 
 def next_card(
     user: AbstractBaseUser, deck: Deck, status: DeckStatus, now: datetime
 ) -> tuple[Card, Progress | None] | None:
     """Due cards first (most overdue first), then new cards in deck order, within the limits."""
+    hidden = hidden_cards(user, now)
     if status.due_available:
         progress = (
             Progress.objects.filter(
@@ -127,6 +214,7 @@ def next_card(
                 card__status=Status.PUBLISHED,
                 due__lte=now,
             )
+            .exclude(card__in=hidden)
             .select_related("card__deck")
             .order_by("due", "card__position")
             .first()
@@ -138,6 +226,7 @@ def next_card(
             Card.objects.studyable()
             .filter(deck=deck)
             .exclude(progress__user=user)
+            .exclude(pk__in=hidden)
             .select_related("deck")
             .order_by("position")
             .first()
@@ -150,12 +239,15 @@ def next_card(
 def present(
     user: AbstractBaseUser, card: Card, progress: Progress | None, now: datetime
 ) -> Presentation:
-    """Show `card`: reuse the open presentation of it, or compute every rating's outcome once."""
+    """Show `card`: reuse the open presentation of it, or compute every rating's outcome once.
+
+    A presentation already answered (checked) but not rated is always shown again as it was:
+    a reload, a return or an undo shows the recorded result, never a fresh question.
+    """
     open_one = (
-        Presentation.objects.filter(
-            user=user, card=card, answered_at__isnull=True, shown_at__gte=now - PRESENTATION_REUSE
-        )
-        .order_by("-shown_at")
+        Presentation.objects.filter(user=user, card=card, answered_at__isnull=True)
+        .filter(Q(checked_at__isnull=False) | Q(shown_at__gte=now - PRESENTATION_REUSE))
+        .order_by(F("checked_at").desc(nulls_last=True), "-shown_at")
         .first()
     )
     if open_one and (progress is None or open_one.shown_at >= (progress.last_review or now)):
@@ -165,20 +257,44 @@ def present(
     )
 
 
-def check(presentation: Presentation, answer: Any) -> Grade | None:
-    """Grade an auto-graded card's answer and keep it; basic cards are just revealed."""
+def check(presentation: Presentation, answer: Any, now: datetime | None = None) -> Grade | None:
+    """Grade an auto-graded card's first answer and keep it; basic cards are just revealed.
+
+    The first answer decides: a second one (a resubmitted form, another tab) is not graded, and
+    the grade returned is always the recorded answer's.
+    """
     if presentation.answered_at:
         raise AnswerRefused(_("This card was already answered."))
-    if not presentation.card.kind_spec.auto_graded:
-        return None
+    kind = presentation.card.kind_spec
     content = presentation.card.text().content
-    result = presentation.card.kind_spec.grade(content, answer)
-    if presentation.correct is None:
-        Presentation.objects.filter(pk=presentation.pk, correct__isnull=True).update(
-            answer=answer, correct=result.correct
-        )
-        presentation.refresh_from_db()
-    return result
+    if presentation.checked_at is None:
+        fields: dict[str, Any] = {}
+        if kind.auto_graded:
+            fields = {"answer": answer, "correct": kind.grade(content, answer).correct}
+        mark_checked(presentation, now or timezone.now(), **fields)
+    if not kind.auto_graded:
+        return None
+    return kind.grade(content, presentation.answer)
+
+
+def mark_checked(presentation: Presentation, now: datetime, **fields: Any) -> bool:
+    """Record the moment of the answer (once): answer time stops here, and every rating's
+    outcome is computed again from it, so Again counts from the answer, not from the showing.
+    Returns whether this call recorded it."""
+    progress = Progress.objects.filter(user=presentation.user_id, card=presentation.card).first()
+    outcomes = scheduling.outcomes(presentation.card, progress, now)
+    recorded = Presentation.objects.filter(
+        pk=presentation.pk, checked_at__isnull=True, answered_at__isnull=True
+    ).update(checked_at=now, outcomes=outcomes, **fields)
+    presentation.refresh_from_db()
+    return bool(recorded)
+
+
+def answer_duration_ms(presentation: Presentation, now: datetime) -> int:
+    """From showing to answering (the check, or `now` if never checked), capped like Anki's."""
+    answered = presentation.checked_at or now
+    ms = int((answered - presentation.shown_at).total_seconds() * 1000)
+    return max(0, min(ms, MAX_ANSWER_MS))
 
 
 def allowed_ratings(presentation: Presentation) -> list[int]:
@@ -224,7 +340,7 @@ def answer(presentation: Presentation, rating: int, duration_ms: int, now: datet
         card=locked.card,
         rating=rating,
         reviewed_at=now,
-        duration_ms=max(0, min(duration_ms, 3_600_000)),
+        duration_ms=max(0, min(duration_ms, MAX_ANSWER_MS)),
         answer=locked.answer,
         state_before=progress.state if progress else None,
         previous=before,
@@ -234,7 +350,11 @@ def answer(presentation: Presentation, rating: int, duration_ms: int, now: datet
 
 @transaction.atomic
 def undo_last(user: AbstractBaseUser, deck: Deck) -> Card | None:
-    """Take back the learner's last answer in `deck`: progress as it was, log row removed."""
+    """Take back the learner's last rating in `deck`: progress as it was, log row removed.
+
+    The answer itself stays: the card comes back showing its recorded result and the ratings
+    that result allows, so a wrong answer cannot be undone into a right one.
+    """
     review = (
         Review.objects.select_for_update(of=("self",))
         .filter(user=user, card__deck=deck)
@@ -251,9 +371,7 @@ def undo_last(user: AbstractBaseUser, deck: Deck) -> Card | None:
             **scheduling.progress_fields(review.previous)
         )
     if review.presentation:
-        # The learner sees the same question again, with the same intervals on the buttons.
-        Presentation.objects.filter(pk=review.presentation.pk).update(
-            answered_at=None, answer=None, correct=None
-        )
+        # The same answered card again, with the same intervals on the buttons.
+        Presentation.objects.filter(pk=review.presentation.pk).update(answered_at=None)
     review.delete()
     return review.card

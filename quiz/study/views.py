@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from quiz.models import Deck, Presentation
@@ -60,7 +61,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     if not form.is_valid():
         return HttpResponse(_("Choose a rating from 1 to 4."), status=400)
     now = timezone.now()
-    duration = int((now - presentation.shown_at).total_seconds() * 1000)
+    duration = service.answer_duration_ms(presentation, now)
     try:
         service.answer(presentation, form.cleaned_data["rating"], duration, now)
     except service.AnswerRefused as refused:
@@ -77,6 +78,51 @@ def undo(request: HttpRequest, slug: str) -> HttpResponse:
     card = service.undo_last(request.user, deck)
     if card is None:
         messages.info(request, _("Nothing to undo."))
+    if not request.htmx:
+        return redirect("study", slug=deck.slug)
+    return render_study(request, deck)
+
+
+@login_required
+@require_POST
+def study_more(request: HttpRequest, slug: str) -> HttpResponse:
+    """Raise today's new-card limit of the deck, and go on studying."""
+    deck = get_object_or_404(Deck.objects.studyable(), slug=slug)
+    service.study_more(request.user, deck, timezone.now())
+    return _after_change(request, deck)
+
+
+@login_required
+@require_POST
+def unsuspend(request: HttpRequest, slug: str) -> HttpResponse:
+    deck = get_object_or_404(Deck.objects.studyable(), slug=slug)
+    count = service.unsuspend_all(request.user, deck)
+    messages.info(
+        request, ngettext("%(n)d card is back.", "%(n)d cards are back.", count) % {"n": count}
+    )
+    return _after_change(request, deck)
+
+
+@login_required
+@require_POST
+def mark(request: HttpRequest, token: str, what: str) -> HttpResponse:
+    """Bury (until tomorrow), suspend or flag the card on screen."""
+    presentation = _own_presentation(request, token)
+    card, deck = presentation.card, presentation.card.deck
+    if what == "bury":
+        service.bury(request.user, card, timezone.now())
+        messages.info(request, _("Buried until tomorrow."))
+    elif what == "suspend":
+        service.suspend(request.user, card)
+        messages.info(request, _("Suspended: this card stays away until you bring it back."))
+    else:
+        service.toggle_flag(request.user, card)
+        if request.htmx:
+            return render_study(request, deck, presentation=presentation)
+    return _after_change(request, deck)
+
+
+def _after_change(request: HttpRequest, deck: Deck) -> HttpResponse:
     if not request.htmx:
         return redirect("study", slug=deck.slug)
     return render_study(request, deck)

@@ -148,6 +148,9 @@ def test_the_live_preview_renders_text_as_the_study_page_does(owner_client):
     assert page.startswith('\n<div id="preview"') or page.lstrip().startswith('<div id="preview"')
     assert "no, it <em>suspends</em>" in page
     assert "<html" not in page
+    # Nothing is picked, as on the study page; the right option is named instead.
+    assert " checked" not in page
+    assert re.search(r"no, it <em>suspends</em></span> <span class=\"tag published\">", page)
 
 
 def learner_progress(card: Card, *users: Any) -> None:

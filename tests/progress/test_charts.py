@@ -50,3 +50,12 @@ def test_percent_bars_place_the_target_on_the_same_scale():
     assert chart.bars[0].width == pytest.approx(span / 2)
     assert chart.bars[1].width == 0 and chart.bars[1].share is None
     assert chart.target_x == pytest.approx(chart.left + 0.9 * span)
+
+
+def test_the_heatmaps_last_month_name_is_not_clipped_and_is_capitalised_like_other_axes():
+    today = date(2026, 12, 3)
+    heatmap = charts.heatmap({today: 1}, today)
+    x, name = heatmap.months[-1]
+    assert name == "Dec"
+    # A three-letter month at 12 px is about 30 px wide.
+    assert x + 30 <= heatmap.width

@@ -55,7 +55,8 @@ def test_english_puts_fragments_into_words_first():
     )
     assert english(said) == (
         "time.sleep(3.0) blocked the event loop for 3.0 s at line 4 (task Task-2 (worker)): no "
-        "other task could run meanwhile. Use await asyncio.sleep(...) inside async code."
+        "other task could run meanwhile. To pause, await asyncio.sleep(...); if it stands for "
+        "blocking work, run that work in a thread: await asyncio.to_thread(...)."
     )
     assert english(message("blocking_sleep", seconds="3.0", where="", who="")).startswith(
         "time.sleep(3.0) blocked the event loop for 3.0 s: "

@@ -31,8 +31,10 @@ def test_good_on_a_new_card_gives_the_due_date_fsrs_computes(client, learner, tm
 
     presentation = show_and_answer(client, deck, 3)
 
+    # Counted from the answer (the card turned over), not from when it was shown.
+    assert presentation.checked_at >= presentation.shown_at
     expected, _ = Scheduler(desired_retention=0.85, enable_fuzzing=False).review_card(
-        FsrsCard(card_id=presentation.card.pk), Rating.Good, presentation.shown_at
+        FsrsCard(card_id=presentation.card.pk), Rating.Good, presentation.checked_at
     )
     progress = Progress.objects.get(user=learner)
     assert progress.due == expected.due

@@ -124,7 +124,7 @@ def test_a_rating_outside_1_to_4_is_a_400(client, learner, tmp_path):
     assert not Review.objects.exists()
 
 
-def test_undo_puts_the_card_back_as_it_was(client, learner, tmp_path):
+def test_undo_puts_the_card_back_turned_over_with_its_ratings(client, learner, tmp_path):
     make_deck(tmp_path, 2)
     client.force_login(learner)
     token = shown_token(client.get("/decks/tiny/study/").content.decode())
@@ -136,7 +136,9 @@ def test_undo_puts_the_card_back_as_it_was(client, learner, tmp_path):
     assert not Review.objects.exists()
     assert not Progress.objects.exists()
     assert shown_card(fragment) == "card-1"
-    assert shown_token(fragment) == token
+    # The same presentation, still turned over: its ratings are offered again.
+    assert 'data-state="back"' in fragment
+    assert f"/study/{token}/answer/" in fragment
     assert Presentation.objects.get(token=token).answered_at is None
 
 

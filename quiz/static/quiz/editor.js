@@ -60,11 +60,15 @@
 
     function mount(textarea) {
       if (textarea.editorView) return;
-      const check = () => {
-        const button = textarea.form && textarea.form.querySelector("[data-check]");
+      const press = (selector) => () => {
+        const button = textarea.form && textarea.form.querySelector(selector);
         if (button) button.click();
         return true;
       };
+      // A draft of this presentation kept in the browser: a reload brings back what was typed.
+      const draftKey = textarea.dataset.draft ? "loopdeck:draft:" + textarea.dataset.draft : "";
+      const draft = draftKey && readDraft(draftKey);
+      if (draft !== null && draft !== undefined && draft !== "") textarea.value = draft;
       const view = new CM.EditorView({
         state: CM.EditorState.create({
           doc: textarea.value,
@@ -81,7 +85,8 @@
             CM.python(),
             CM.syntaxHighlighting(CM.defaultHighlightStyle, { fallback: true }),
             CM.keymap.of([
-              { key: "Mod-Enter", run: check, preventDefault: true },
+              { key: "Mod-Enter", run: press("[data-check]"), preventDefault: true },
+              { key: "Mod-Shift-Enter", run: press("[data-run]"), preventDefault: true },
               ...CM.closeBracketsKeymap,
               ...CM.defaultKeymap,
               ...CM.searchKeymap,
@@ -94,7 +99,9 @@
               "aria-label": textarea.getAttribute("aria-label") || "",
             }),
             CM.EditorView.updateListener.of((update) => {
-              if (update.docChanged) textarea.value = update.state.doc.toString();
+              if (!update.docChanged) return;
+              textarea.value = update.state.doc.toString();
+              if (draftKey) writeDraft(draftKey, textarea.value);
             }),
           ],
         }),
@@ -106,6 +113,29 @@
     }
 
     return { mount: mount, flag: flag };
+  }
+
+  // Drafts: at most DRAFTS kept, the oldest dropped; storage may be full or forbidden.
+  const DRAFTS = 30;
+  function readDraft(key) {
+    try {
+      const saved = JSON.parse(localStorage.getItem(key) || "null");
+      return saved && saved.code;
+    } catch (error) {
+      return null;
+    }
+  }
+  function writeDraft(key, code) {
+    try {
+      localStorage.setItem(key, JSON.stringify({ code: code, at: Date.now() }));
+      const keys = Object.keys(localStorage).filter((k) => k.startsWith("loopdeck:draft:"));
+      if (keys.length <= DRAFTS) return;
+      const at = (k) => (JSON.parse(localStorage.getItem(k) || "{}").at || 0);
+      keys.sort((a, b) => at(a) - at(b));
+      keys.slice(0, keys.length - DRAFTS).forEach((k) => localStorage.removeItem(k));
+    } catch (error) {
+      // No storage: the draft lives only in the page.
+    }
   }
 
   function editor() {
@@ -123,6 +153,21 @@
       const view = editor();
       if (verdict && view) kit.flag(view, verdict.dataset.lines);
     });
+  });
+
+  // "Reset to starter": the card's starter code back in the editor (Ctrl+Z brings yours back).
+  document.addEventListener("click", function (event) {
+    const reset = event.target.closest && event.target.closest("[data-reset]");
+    const textarea = document.querySelector("textarea[data-editor]");
+    if (!reset || !textarea) return;
+    const view = textarea.editorView;
+    if (view) {
+      const doc = view.state.doc;
+      view.dispatch({ changes: { from: 0, to: doc.length, insert: textarea.dataset.starter } });
+      view.focus();
+    } else {
+      textarea.value = textarea.dataset.starter;
+    }
   });
 
   // "line 4" next to an event: put the cursor on that line in the editor.

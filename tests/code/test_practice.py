@@ -1,0 +1,62 @@
+"""After a code card's graded check, the editor stays for practice that changes no grade."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from quiz.models import CheckDay, Presentation, Run
+from tests.code.conftest import BLOCKING, CONCURRENT
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+def ratings(html: str) -> list[str]:
+    return re.findall(r'name="rating" value="(\d)"', html)
+
+
+def test_checks_after_the_graded_one_are_practice_and_not_counted(client, shown):
+    client.post(shown, {"code": BLOCKING, "action": "check"}, **HX)
+    page = client.post(shown, {"code": CONCURRENT, "action": "check"}, **HX).content.decode()
+
+    graded, practice = Run.objects.order_by("created_at", "pk")
+    assert (graded.practice, graded.passed) == (False, False)
+    assert (practice.practice, practice.passed) == (True, True)
+    # The page says the first check decided, and offers Again only.
+    assert "Your first check failed" in page and ratings(page) == ["1"]
+    assert "Practice:" in page and "Reference solution" in page
+    # Deck insights count the graded check only.
+    counted = sum(CheckDay.objects.values_list("attempts", flat=True))
+    assert counted == len(graded.verdict["checks"])
+    assert Presentation.objects.get().correct is False
+
+    # A reload shows the same: the graded result, the latest practice run, Again only.
+    reloaded = client.get("/decks/code/study/").content.decode()
+    assert "Your first check failed" in reloaded and ratings(reloaded) == ["1"]
+
+
+def test_a_passing_first_check_offers_hard_good_easy_and_times_the_answer(client, shown):
+    # Before the graded check the reference solution is not on the page.
+    before = client.get("/decks/code/study/").content.decode()
+    assert "Reference solution" not in before and "gather(download" not in before
+    page = client.post(shown, {"code": CONCURRENT, "action": "check"}, **HX).content.decode()
+    assert "Your first check passed" in page and ratings(page) == ["2", "3", "4"]
+    presentation = Presentation.objects.get()
+    assert presentation.checked_at == Run.objects.get().created_at
+
+
+def test_after_grading_the_card_lists_the_attempts_and_runs_the_reference_solution(client, shown):
+    client.post(shown, {"code": BLOCKING, "action": "check"}, **HX)
+    page = client.post(shown, {"code": CONCURRENT, "action": "run"}, **HX).content.decode()
+    assert page.count("<li><time") == 0  # a run's fragment: the card is not sent again
+    card = client.get("/decks/code/study/").content.decode()
+    attempts = card.split('class="attempt-list"')[1].split("</ol>")[0]
+    assert attempts.count("<li>") == 2 and "practice" in attempts and "graded" in attempts
+    # The reference solution's button posts the solution as a practice run.
+    solution = re.search(r'name="code" value="([^"]*)"', card).group(1)
+    assert "asyncio.gather" in solution
+    client.post(shown, {"code": CONCURRENT, "action": "run"}, **HX)
+    assert Run.objects.filter(practice=True, kind="run").count() == 2
