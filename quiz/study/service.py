@@ -123,7 +123,7 @@ def deck_statuses(
     }
     extra = dict(
         ExtraNewCards.objects.filter(
-            user=user, deck__in=ids, day=start_of_day(now).date()
+            user=user, deck__in=ids, day=scheduling.learner_day(user).today(now)
         ).values_list("deck", "cards")
     )
     today = {
@@ -167,7 +167,7 @@ def hidden_cards(user: AbstractBaseUser, now: datetime) -> QuerySet[CardMark, An
 
 def bury(user: AbstractBaseUser, card: Card, now: datetime) -> None:
     """Hide the card until the learner's next day starts."""
-    tomorrow = start_of_day(now) + timedelta(days=1)
+    tomorrow = scheduling.learner_day(user).end(now)
     CardMark.objects.update_or_create(user=user, card=card, defaults={"buried_until": tomorrow})
 
 
@@ -193,7 +193,7 @@ def toggle_flag(user: AbstractBaseUser, card: Card) -> bool:
 def study_more(user: AbstractBaseUser, deck: Deck, now: datetime) -> int:
     """Raise today's new-card limit of `deck` by one more day's worth; returns the extra."""
     extra, _ = ExtraNewCards.objects.get_or_create(
-        user=user, deck=deck, day=start_of_day(now).date()
+        user=user, deck=deck, day=scheduling.learner_day(user).today(now)
     )
     ExtraNewCards.objects.filter(pk=extra.pk).update(cards=F("cards") + deck.new_per_day)
     extra.refresh_from_db()
