@@ -41,7 +41,7 @@ def test_a_buried_card_waits_until_tomorrow_and_a_suspended_one_until_brought_ba
     assert counts(page)["new"] == 1
 
     # Tomorrow the buried card is back; the suspended one is not, until brought back.
-    tomorrow = service.start_of_day(timezone.now()) + timedelta(days=1, minutes=1)
+    tomorrow = service.start_of_day(learner, timezone.now()) + timedelta(days=1, minutes=1)
     status = service.deck_statuses(learner, [deck], tomorrow)[0]
     assert service.next_card(learner, deck, status, tomorrow)[0].key == "card-1"
     assert status.new_available == 2
@@ -77,7 +77,7 @@ def test_study_more_today_raises_the_new_card_limit_for_today_only(client, learn
 
     page = client.post("/decks/tiny/more/", **HX).content.decode()
     assert shown(page)[0] == "card-3" and counts(page)["new"] == 2
-    tomorrow = service.start_of_day(timezone.now()) + timedelta(days=1, minutes=1)
+    tomorrow = service.start_of_day(learner, timezone.now()) + timedelta(days=1, minutes=1)
     assert service.deck_statuses(learner, [deck], tomorrow)[0].new_limit == 2
 
 
