@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import asyncio.events
+import heapq
+import itertools
 import selectors
 import signal
 import sys
@@ -83,6 +85,37 @@ class _VirtualSelector(selectors.DefaultSelector):
         return super().select(0)
 
 
+# The order timers are scheduled in, across every loop of the run.
+_timer_order = itertools.count()
+
+
+class _OrderedTimerHandle(asyncio.TimerHandle):
+    """A timer that sorts by its deadline, then by when it was scheduled.
+
+    In CPython the clock moves between two call_later calls, so equal delays give distinct
+    deadlines in the order they were asked for; on the virtual clock they are equal, and the
+    heap alone would pop them in no particular order.
+    """
+
+    __slots__ = ("_order",)
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self._order = next(_timer_order)
+
+    def __lt__(self, other: object) -> bool:
+        if isinstance(other, _OrderedTimerHandle):
+            return (self._when, self._order) < (other._when, other._order)
+        return super().__lt__(other)
+
+    def __gt__(self, other: object) -> bool:
+        if isinstance(other, _OrderedTimerHandle):
+            return (self._when, self._order) > (other._when, other._order)
+        return super().__gt__(other)
+
+    __hash__ = asyncio.TimerHandle.__hash__
+
+
 class VirtualLoop(HarnessLoop):
     """A loop whose time() is the virtual clock; it never sleeps in real time for a timer."""
 
@@ -90,6 +123,21 @@ class VirtualLoop(HarnessLoop):
         selector = _VirtualSelector()
         super().__init__(selector)
         selector.loop = self
+
+    def call_at(self, when: float, callback: Any, *args: Any, context: Any = None) -> Any:
+        """BaseEventLoop.call_at (the same in 3.11 to 3.13), with timers kept in order."""
+        if when is None:
+            raise TypeError("when cannot be None")
+        self._check_closed()
+        if self._debug:
+            self._check_thread()
+            self._check_callback(callback, "call_at")
+        timer = _OrderedTimerHandle(when, callback, args, self, context)
+        if timer._source_traceback:
+            del timer._source_traceback[-1]
+        heapq.heappush(self._scheduled, timer)
+        timer._scheduled = True
+        return timer
 
     def time(self) -> float:
         return state.run.clock.now if state.run is not None and state.run.clock is not None else 0.0
