@@ -21,13 +21,17 @@ from dataclasses import dataclass
 
 from runner import Runner
 
-# Runs a JSON list of programs given on stdin, one after the other, each as __main__ with its
-# own stdout; prints a JSON list of {"stdout", "exception"}.
+# Imports what the programs use and says "ready"; then runs the JSON list of programs given on
+# stdin, one after the other, each as __main__ with its own stdout; prints a JSON list of
+# {"stdout", "exception"}. Every process of a batch is ready before any program starts, so
+# interpreters still starting do not take the CPU from programs already timing their sleeps.
 DRIVER = r"""
-import asyncio, contextlib, io, json, sys, warnings
+import asyncio, contextlib, io, json, sys, threading, time, warnings
 warnings.simplefilter("ignore")
+print("ready", flush=True)
+sources = json.loads(sys.stdin.readline())
 results = []
-for source in json.load(sys.stdin):
+for source in sources:
     out = io.StringIO()
     exception = None
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
@@ -92,31 +96,57 @@ def runner_options(interpreter: Interpreter) -> dict[str, str]:
     return {"python": interpreter.minor} if runner_takes_python() else {}
 
 
-def _run_batch(python: str, sources: list[str]) -> list[dict[str, str | None]]:
+def _start(python: str) -> subprocess.Popen[str]:
     env = {"PYTHONHASHSEED": "0", "TZ": "UTC", "PATH": os.environ.get("PATH", "")}
-    done = subprocess.run(
+    process = subprocess.Popen(
         [python, "-I", "-c", DRIVER],
-        input=json.dumps(sources),
-        capture_output=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
         env=env,
-        timeout=600,
-        check=False,
     )
-    if done.returncode != 0:
-        raise RuntimeError(f"{python} failed: {done.stderr[-2000:]}")
-    return json.loads(done.stdout)
+    assert process.stdout is not None
+    if process.stdout.readline().strip() != "ready":
+        raise RuntimeError(f"{python} failed to start: {process.communicate()[1][-2000:]}")
+    return process
 
 
-def run_real(python: str, sources: list[str], processes: int = 8) -> list[dict[str, str | None]]:
-    """Each program's {"stdout", "exception"} under real CPython, in the order given."""
+def _finish(process: subprocess.Popen[str], sources: list[str]) -> list[dict[str, str | None]]:
+    out, err = process.communicate(json.dumps(sources) + "\n", timeout=600)
+    if process.returncode != 0:
+        raise RuntimeError(f"a real run failed: {err[-2000:]}")
+    return json.loads(out.splitlines()[-1])
+
+
+def run_real(
+    python: str,
+    sources: list[str],
+    processes: int = 16,
+    seconds: list[float] | None = None,
+) -> list[dict[str, str | None]]:
+    """Each program's {"stdout", "exception"} under real CPython, in the order given.
+
+    The programs are shared out between `processes` interpreters, each taking the next program
+    when it has the least to do (`seconds`: how long each program takes, if known).
+    """
     if not sources:
         return []
-    size = -(-len(sources) // processes)
-    batches = [sources[i : i + size] for i in range(0, len(sources), size)]
+    weights = seconds or [1.0] * len(sources)
+    batches: list[list[int]] = [[] for _ in range(min(processes, len(sources)))]
+    loads = [0.0] * len(batches)
+    for index in sorted(range(len(sources)), key=lambda i: -weights[i]):
+        least = loads.index(min(loads))
+        batches[least].append(index)
+        loads[least] += weights[index] + 0.01
+    started = [_start(python) for _ in batches]
     with ThreadPoolExecutor(len(batches)) as pool:
-        results = pool.map(lambda batch: _run_batch(python, batch), batches)
-    return [result for batch in results for result in batch]
+        results = pool.map(_finish, started, [[sources[i] for i in b] for b in batches])
+    outputs: list[dict[str, str | None]] = [{}] * len(sources)
+    for batch, result in zip(batches, results, strict=True):
+        for index, output in zip(batch, result, strict=True):
+            outputs[index] = output
+    return outputs
 
 
 def observed(verdict: dict) -> dict[str, str | None]:
