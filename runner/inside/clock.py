@@ -23,6 +23,10 @@ STUCK_SECONDS = 2.0
 # in CPython, where the later one's deadline is a little later): each waits until the one before
 # it waits again or ends, or has had this long in real time (it may be busy, or stuck on a lock).
 TURN_SECONDS = 0.02
+# A participant that runs, as far as the clock knows, yet has neither used CPU nor moved the
+# clock for this long in real time waits on the outside world (a socket, select, a C lock): the
+# run ends then, rather than holding its slot until the wall limit.
+REAL_WAIT_SECONDS = 1.0
 
 # (changes seen, real monotonic time, real process CPU time) at the last change.
 Mark = tuple[int, float, float]
@@ -107,6 +111,38 @@ class VirtualClock:
             self._running -= 1
             self._changed()
             self._advance_locked()
+
+    def watch(
+        self,
+        on_stuck: Callable[[set[int]], None],
+        cpu: Callable[[], float] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        every: float = 0.05,
+    ) -> None:
+        """Watch the participants, from a thread of its own that is not one: once some of them
+        run but none used CPU (under 5 % of the time) or changed the clock's state for
+        REAL_WAIT_SECONDS of real time, call on_stuck with the idents of those waiting on the
+        clock (the others are the stuck ones) and return. `cpu` reads the CPU seconds to count (by
+        default the process's own; the harness adds its child processes')."""
+        cpu_seconds = cpu or self._process_time
+        mark: Mark | None = None
+        while True:
+            with self._cond:
+                busy = self._busy() > 0
+                changes = self._changes
+                sleeping = set(self._sleepers)
+            now, used = self._monotonic(), cpu_seconds()
+            if (
+                not busy
+                or mark is None
+                or changes != mark[0]
+                or used - mark[2] >= (now - mark[1]) / 20
+            ):
+                mark = (changes, now, used)
+            elif now - mark[1] >= REAL_WAIT_SECONDS:
+                on_stuck(sleeping)
+                return
+            sleep(every)
 
     def release(self, target: object) -> None:
         """Wake the participants waiting for target (e.g. a loop poked by another thread)."""
