@@ -37,6 +37,7 @@ ORIGIN_DEPTH = 2
 
 _real_thread_time = time.thread_time
 _real_perf_counter = time.perf_counter
+_get_ident = threading.get_ident
 _real_handle_run = asyncio.events.Handle._run
 _real_warn_unawaited = warnings._warn_unawaited_coroutine
 _BaseLoop = asyncio.SelectorEventLoop
@@ -59,8 +60,9 @@ class HarnessLoop(_BaseLoop):
         task = super().create_task(coro, name=name, context=context)
         run = state.run
         if run is not None and isinstance(task, asyncio.Task):
+            kept = len(run.spans)
             run.task_created(task)
-            if task in run.span_of:
+            if len(run.spans) > kept:
                 task._loopdeck_span = True  # type: ignore[attr-defined]
         return task
 
@@ -204,10 +206,10 @@ def _handle_run(self: asyncio.Handle) -> None:
     task = owner if getattr(owner, "_loopdeck_span", False) else None
     if task is not None:
         run.step_started(task)
-    run.step_thread = threading.get_ident()
+    loop = self._loop
+    run.step_thread = getattr(loop, "_thread_id", None) or _get_ident()
     if run.step_samples:
         run.step_samples.clear()
-    loop = self._loop
     marked = getattr(loop, "_loopdeck_cpu", None)
     cpu_before = _real_thread_time() if marked is None else 0.0
     began = _real_perf_counter()
