@@ -113,6 +113,7 @@ def assemble(outcome: Outcome, nonce: str, sandbox: str, limits_wall: float) -> 
         "real_time": bool(report.get("real_time")) if report else False,
         "events": report.get("events", []) if report else [],
         "tasks": tasks,
+        "task_count": int(report.get("task_count", len(tasks))) if report else 0,
         "concurrency": concurrency(tasks, virtual),
         "output_truncated": outcome.output_truncated,
         "sandbox": sandbox,
