@@ -7,10 +7,12 @@ its name. Delays are whole units (UNIT seconds), equal ones included, and every 
 program sets goes through `nap()` or `later()`, which note when it was set and for how long;
 at the end the program writes that list to stderr (the comparison reads stdout only).
 
-Equal delays set at the same moment wake in the order they were set, in CPython as in the
-runner. Two timers set at different moments that fall due together (1 + 2 against 3) have no
-order CPython guarantees, so `has_tie` finds them in the runner's list and such programs are
-left out: the corpus holds only programs whose output real time cannot change.
+Equal delays set in the same loop iteration wake in the order they were set, in CPython as in
+the runner. Two timers set at different moments that fall due together (1 + 2 against 3) have no
+order CPython guarantees, nor do equal delays set in different iterations of one moment (real
+time passes between them, so CPython may fire the first and run what follows from it before the
+second); `has_tie` finds them in the runner's list and such programs are left out: the corpus
+holds only programs whose output real time cannot change.
 """
 
 from __future__ import annotations
@@ -25,15 +27,28 @@ TIMERS_MARK = "TIMERS "
 
 PRELUDE = f"""\
 import asyncio
+import asyncio.base_events
 import json
 import sys
 
 UNIT = {UNIT}
 TIMERS = []
 
+# Which loop iteration a timer is set in (counted once per process, for every program run in it).
+if not hasattr(asyncio.base_events, "conformance_iterations"):
+    asyncio.base_events.conformance_iterations = [0]
+    _run_once = asyncio.base_events.BaseEventLoop._run_once
+
+    def _counted_run_once(self):
+        asyncio.base_events.conformance_iterations[0] += 1
+        _run_once(self)
+
+    asyncio.base_events.BaseEventLoop._run_once = _counted_run_once
+
 
 def later(units):
-    TIMERS.append([asyncio.get_running_loop().time(), units])
+    loop = asyncio.get_running_loop()
+    TIMERS.append([loop.time(), units, asyncio.base_events.conformance_iterations[0]])
     return units * UNIT
 
 
@@ -239,19 +254,21 @@ def program(tree: Node) -> str:
     return PRELUDE + "\n\n".join(writer.functions) + POSTLUDE.replace("ROOT", root)
 
 
-def timers(stderr: str) -> list[tuple[float, int]]:
-    """The timers a run set, (virtual moment set, units), from the program's stderr."""
+def timers(stderr: str) -> list[tuple[float, int, int]]:
+    """The timers a run set, (virtual moment set, units, loop iteration), from its stderr."""
     for line in reversed(stderr.splitlines()):
         if line.startswith(TIMERS_MARK):
-            return [(at, units) for at, units in json.loads(line[len(TIMERS_MARK) :])]
+            return [tuple(timer) for timer in json.loads(line[len(TIMERS_MARK) :])]
     raise ValueError("the program did not list its timers")
 
 
-def has_tie(timer_list: list[tuple[float, int]]) -> bool:
-    """True when two timers set at different moments (or for different delays) fall due
-    within a unit of each other: real time could fire them in either order."""
-    due = sorted((at / UNIT + units, at / UNIT, units) for at, units in timer_list)
-    for (due_a, at_a, units_a), (due_b, at_b, units_b) in zip(due, due[1:], strict=False):
-        if due_b - due_a < 0.5 and (abs(at_a - at_b) > 1e-6 or units_a != units_b):
+def has_tie(timer_list: list[tuple[float, int, int]]) -> bool:
+    """True when two timers fall due within a unit of each other but were not set for the
+    same delay in the same loop iteration: real time could fire them in either order, or the
+    first one's consequences before the second fires (timers set microseconds apart in one
+    iteration fire together in CPython; a later iteration may be milliseconds later)."""
+    due = sorted((at / UNIT + units, iteration, units) for at, units, iteration in timer_list)
+    for (due_a, iter_a, units_a), (due_b, iter_b, units_b) in zip(due, due[1:], strict=False):
+        if due_b - due_a < 0.5 and (iter_a != iter_b or units_a != units_b):
             return True
     return False

@@ -10,10 +10,11 @@ How it works:
   units of 100 ms. The seed changes every run and is printed with any failure; set
   CONFORMANCE_SEED to replay one.
 - **Determined by construction.** Every timer a generated program sets goes through a helper
-  that notes when it was set and for how long. Each program runs in the runner first; a program
-  with two timers falling due together that were set at different moments (or for different
-  delays) is left out, since CPython guarantees no order between them, and so is one that does
-  not end with status ok. Equal delays set at the same moment stay in: CPython wakes them in the
+  that notes when it was set, for how long, and in which loop iteration. Each program runs in
+  the runner first; a program with two timers falling due together that were not set for the
+  same delay in the same loop iteration is left out, since CPython guarantees no order between
+  them (nor between the first one's consequences and the second), and so is one that does not
+  end with status ok. Equal delays set in one iteration stay in: CPython wakes them in the
   order they were set, and the runner must too. What remains has timers at least one unit apart
   or in FIFO order, so real-time jitter below 100 ms cannot change what real CPython prints. At
   least MIN_KEPT programs must remain.
@@ -27,7 +28,9 @@ How it works:
 - **Which interpreter the runner uses.** Where `Runner(python=...)` exists, the runner runs each
   program on the same version it is compared with. Until then it runs one interpreter; a program
   whose real output differs between that version and another (asyncio changed between them) is
-  compared with its own version only, and the count of such programs is shown.
+  compared with its own version only, and the count of such programs is shown: it differs when
+  real CPython of the runner's version, run up to RERUNS more times, prints what the runner
+  printed.
 """
 
 from __future__ import annotations
@@ -189,6 +192,13 @@ def test_runner_prints_what_cpython_prints(
             break
         again = run_real(interpreter.path, [m[1] for m in mismatches], len(mismatches))
         mismatches = [m for m, output in zip(mismatches, again, strict=True) if output != m[2]]
+        if own is not None and side.minor != interpreter.minor and mismatches:
+            # The runner's own version printing what the runner printed: asyncio differs.
+            mine = run_real(own.path, [m[1] for m in mismatches], len(mismatches))
+            kept = [m for m, output in zip(mismatches, mine, strict=True) if output != m[2]]
+            version_differences += len(mismatches) - len(kept)
+            stalled -= len(mismatches) - len(kept)
+            mismatches = kept
     print(
         f"{interpreter.version}: {len(programs)} programs compared with the runner on "
         f"{side.minor}; {version_differences} left out as differing between versions; "
