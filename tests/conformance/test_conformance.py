@@ -56,7 +56,7 @@ from tests.conformance.cpython import (
 )
 from tests.conformance.generate import has_tie, program, timers, trees
 
-GENERATED = 320
+GENERATED = 480
 MIN_KEPT = 200
 RERUNS = 3
 SEED = int(os.environ.get("CONFORMANCE_SEED") or random.randrange(2**32))
