@@ -13,7 +13,10 @@ def main() -> int:
     failures = 0
     for script in sorted(HERE.glob("*_bench.py")):
         print(f"\n=== {script.name} ===", flush=True)
-        failures += subprocess.run([sys.executable, str(script)], cwd=HERE.parent).returncode != 0
+        # As a module from the checkout's root, so this checkout's packages are the ones measured
+        # (not those of another checkout an editable install points at).
+        module = f"bench.{script.stem}"
+        failures += subprocess.run([sys.executable, "-m", module], cwd=HERE.parent).returncode != 0
     return 1 if failures else 0
 
 

@@ -56,6 +56,11 @@ TEXT: dict[str, str] = {
     "deadlock_thread": gettext_noop(
         "Thread {thread} waits forever at line {line}: nothing is left that could end the wait."
     ),
+    "deadlock_real_wait": gettext_noop(
+        "Thread {thread} waited{where} on something outside the virtual clock (a socket, select, "
+        "a lock or a pipe) for {seconds} s of real time with no progress, so the run was stopped: "
+        "nothing in the sandbox will ever answer it."
+    ),
     "virtual_timeout": gettext_noop(
         "The program was still running after {cap} s of virtual time{seen}; it was stopped. "
         "Does a loop never end?"

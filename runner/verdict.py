@@ -130,7 +130,14 @@ def report_parts(report: dict[str, Any], cuts: Cuts) -> dict[str, Any]:
         "real_time": report.get("real_time") is True,
         "events": events,
         "tasks": tasks,
+        # Every task the program created, though the report keeps the spans of the first ones.
+        "task_count": _count(report.get("task_count"), len(tasks)),
     }
+
+
+def _count(value: Any, at_least: int) -> int:
+    exact = isinstance(value, int) and not isinstance(value, bool) and value >= at_least
+    return value if exact else at_least
 
 
 def concurrency(tasks: list[dict[str, Any]], end: float) -> int:
@@ -214,6 +221,7 @@ def assemble(outcome: Outcome, nonce: str, sandbox: str, limits_wall: float) -> 
         "real_time": False,
         "events": [],
         "tasks": [],
+        "task_count": 0,
     }
     verdict = {
         "status": status,
@@ -226,6 +234,7 @@ def assemble(outcome: Outcome, nonce: str, sandbox: str, limits_wall: float) -> 
         "real_time": parts["real_time"],
         "events": parts["events"],
         "tasks": parts["tasks"],
+        "task_count": parts["task_count"],
         "concurrency": concurrency(parts["tasks"], parts["virtual_seconds"]),
         "output_truncated": outcome.output_truncated,
         "sandbox": sandbox,

@@ -146,7 +146,7 @@ def geometry(
     key, key_height = _legend(plot_bottom + AXIS, width) if legend else ([], 0)
     height = plot_bottom + AXIS + key_height
     title = _("Timeline of %(tasks)s tasks over %(seconds)s of program time") % {
-        "tasks": len(tasks),
+        "tasks": max(len(tasks), int(verdict.get("task_count") or 0)),
         "seconds": seconds_text(end),
     }
     # The strip above the rows is for "loop blocked" labels; without any, the view skips it.
@@ -155,7 +155,8 @@ def geometry(
     for index, span in enumerate(shown):
         shapes += _row(span, TOP + index * ROW, layout, end)
     if len(tasks) > MAX_ROWS:
-        more = _("… and %(count)s more tasks") % {"count": len(tasks) - MAX_ROWS}
+        total = max(len(tasks), int(verdict.get("task_count") or 0))
+        more = _("… and %(count)s more tasks") % {"count": total - MAX_ROWS}
         shapes.append(Text(8, TOP + MAX_ROWS * ROW + ROW // 2 + 4, more, "tl-label"))
     return Timeline(width, top=skip, height=height - skip, title=title, shapes=shapes + key)
 

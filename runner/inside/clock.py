@@ -7,6 +7,8 @@ work items and event loops do so. Tested alone in tests/runner/test_clock.py.
 
 from __future__ import annotations
 
+import collections
+import itertools
 import threading
 import time
 from collections.abc import Callable
@@ -17,6 +19,14 @@ STALL_SECONDS = 0.25
 # ...and how long before it gives up on them: stuck that long with nothing else able to wake
 # anyone, the run is a deadlock (a worker waiting for a real subprocess is not, for a while).
 STUCK_SECONDS = 2.0
+# Sleepers due at the same virtual moment go one at a time, in the order they went to sleep (as
+# in CPython, where the later one's deadline is a little later): each waits until the one before
+# it waits again or ends, or has had this long in real time (it may be busy, or stuck on a lock).
+TURN_SECONDS = 0.02
+# A participant that runs, as far as the clock knows, yet has neither used CPU nor moved the
+# clock for this long in real time waits on the outside world (a socket, select, a C lock): the
+# run ends then, rather than holding its slot until the wall limit.
+REAL_WAIT_SECONDS = 1.0
 
 # (changes seen, real monotonic time, real process CPU time) at the last change.
 Mark = tuple[int, float, float]
@@ -60,6 +70,12 @@ class VirtualClock:
         self._running = 1
         # thread ident -> (wake time or None, counted as a participant, what it waits for)
         self._sleepers: dict[int, tuple[float | None, bool, object]] = {}
+        # thread ident -> the order it went to sleep in; sleepers woken together, in that order,
+        # and since when (real time) the first of them has had its turn.
+        self._slept_order: dict[int, int] = {}
+        self._order = itertools.count()
+        self._turns: collections.deque[int] = collections.deque()
+        self._turn_since = 0.0
         self._changes = 0
         # Threads inside an executor work item (their state is in _running/_sleepers already).
         self.in_work: set[int] = set()
@@ -89,11 +105,45 @@ class VirtualClock:
     def leave(self, target: object = None) -> None:
         """A participant ended; whoever waited for `target` (its thread) runs now."""
         with self._cond:
+            self._pass_turn_locked(threading.get_ident())
             if target is not None:
                 self._release_locked(target)
             self._running -= 1
             self._changed()
             self._advance_locked()
+
+    def watch(
+        self,
+        on_stuck: Callable[[set[int]], None],
+        cpu: Callable[[], float] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        every: float = 0.05,
+    ) -> None:
+        """Watch the participants, from a thread of its own that is not one: once some of them
+        run but none used CPU (under 5 % of the time) or changed the clock's state for
+        REAL_WAIT_SECONDS of real time, call on_stuck with the idents of those waiting on the
+        clock (the others are the stuck ones) and return. `cpu` reads the CPU seconds to count (by
+        default the process's own; the harness adds its child processes')."""
+        cpu_seconds = cpu or self._process_time
+        mark: Mark | None = None
+        while True:
+            # First sleep: most runs end before the first look, and cost the watch nothing.
+            sleep(every)
+            with self._cond:
+                busy = self._busy() > 0
+                changes = self._changes
+                sleeping = set(self._sleepers)
+            now, used = self._monotonic(), cpu_seconds()
+            if (
+                not busy
+                or mark is None
+                or changes != mark[0]
+                or used - mark[2] >= (now - mark[1]) / 20
+            ):
+                mark = (changes, now, used)
+            elif now - mark[1] >= REAL_WAIT_SECONDS:
+                on_stuck(sleeping)
+                return
 
     def release(self, target: object) -> None:
         """Wake the participants waiting for target (e.g. a loop poked by another thread)."""
@@ -118,10 +168,12 @@ class VirtualClock:
         """
         me = threading.get_ident()
         with self._cond:
+            self._pass_turn_locked(me)
             counted = self.counted
             if counted:
                 self._running -= 1
             self._sleepers[me] = (wake, counted, target)
+            self._slept_order[me] = next(self._order)
             if registered is not None and registered():
                 self._wake_locked(me)
                 return
@@ -146,8 +198,27 @@ class VirtualClock:
                 self._advance_locked(force=True)
                 mark = self._mark()
                 if me not in self._sleepers:
-                    return
+                    break
             self._cond.wait(0.005 if interrupted is not None else STALL_SECONDS / 5)
+        self._wait_turn_locked(me)
+
+    def _wait_turn_locked(self, me: int) -> None:
+        """Woken with others due at the same moment: go when those before me have gone."""
+        while me in self._turns and self._turns[0] != me:
+            waited = self._monotonic() - self._turn_since
+            if waited >= TURN_SECONDS:
+                self._turns.popleft()
+                self._turn_since = self._monotonic()
+                self._cond.notify_all()
+            else:
+                self._cond.wait(TURN_SECONDS - waited)
+
+    def _pass_turn_locked(self, me: int) -> None:
+        """This thread waits again or ends: the next sleeper woken with it may go."""
+        if self._turns and self._turns[0] == me:
+            self._turns.popleft()
+            self._turn_since = self._monotonic()
+            self._cond.notify_all()
 
     def _mark(self) -> Mark:
         return self._changes, self._monotonic(), self._process_time()
@@ -193,6 +264,7 @@ class VirtualClock:
 
     def _wake_locked(self, ident: int) -> None:
         _, counted, _ = self._sleepers.pop(ident)
+        self._slept_order.pop(ident, None)
         if counted:
             self._running += 1
         self._changed()
@@ -203,9 +275,18 @@ class VirtualClock:
                 self._wake_locked(ident)
 
     def _wake_due_locked(self) -> None:
-        for ident, (wake, _, _) in list(self._sleepers.items()):
-            if wake is not None and wake <= self.now:
-                self._wake_locked(ident)
+        due = sorted(
+            (wake, self._slept_order.get(ident, 0), ident)
+            for ident, (wake, _, _) in self._sleepers.items()
+            if wake is not None and wake <= self.now
+        )
+        if not due:
+            return
+        if not self._turns:
+            self._turn_since = self._monotonic()
+        for _, _, ident in due:
+            self._wake_locked(ident)
+            self._turns.append(ident)
 
     def _advance_locked(self, force: bool = False) -> None:
         """Wake the sleepers due; if none runs (or force), jump to the earliest wake-up."""

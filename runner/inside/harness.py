@@ -18,6 +18,7 @@ stderr go to fds 1 and 2 untouched.
 
 from __future__ import annotations
 
+import _thread
 import builtins
 import contextlib
 import gc
@@ -33,13 +34,15 @@ import types
 from typing import Any
 
 from runner.inside import patch_asyncio, patch_futures, patch_threading, patch_time, state
-from runner.inside.clock import VirtualClock
-from runner.inside.frames import FILENAME, traceback_line
+from runner.inside.clock import REAL_WAIT_SECONDS, VirtualClock
+from runner.inside.frames import FILENAME, seconds_text, snippet_line, traceback_line
 from runner.inside.limits import apply_limits
-from runner.inside.report import Report
+from runner.inside.report import Report, at_line, message
 from runner.protocol import HEADER, MAX_MESSAGE, decode, split
 
 _real_monotonic = time.monotonic
+_real_process_time = time.process_time
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 class Run(Report):
@@ -78,8 +81,27 @@ class Run(Report):
 
     # running ------------------------------------------------------------------------------
 
+    def waited_outside(self, sleeping: set[int]) -> None:
+        """The clock's watch saw threads wait on the outside world (a socket, select, a C lock,
+        a pipe) without progress: name each one's line and end the run as a deadlock."""
+        frames = sys._current_frames()
+        for thread in threading.enumerate():
+            if thread.ident in sleeping:
+                continue
+            line = snippet_line(frames.get(thread.ident or 0))
+            if line is None:
+                continue
+            seconds = seconds_text(REAL_WAIT_SECONDS)
+            said = message(
+                "deadlock_real_wait", thread=thread.name, where=at_line(line), seconds=seconds
+            )
+            self.event("deadlock", line, said)
+        self.finish("deadlock", None, None)
+
     def execute(self) -> int:
         """Run the snippet as __main__ the way `python main.py` would; return its exit code."""
+        if self.clock is not None:
+            _thread.start_new_thread(self.clock.watch, (self.waited_outside, _cpu_seconds))
         lines = self.source.splitlines(keepends=True)
         linecache.cache[FILENAME] = (len(self.source), None, lines, FILENAME)
         exception = None
@@ -122,6 +144,32 @@ class Run(Report):
             if thread is not threading.current_thread() and not thread.daemon:
                 with contextlib.suppress(Exception):
                     thread.join()
+
+
+def _cpu_seconds() -> float:
+    """CPU seconds of this process and of every process it started that is still running."""
+    total = _real_process_time()
+    pending = [os.getpid()]
+    while pending:
+        pid = pending.pop()
+        try:
+            tasks = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                with open(f"/proc/{pid}/task/{task}/children") as children:
+                    pending.extend(int(child) for child in children.read().split())
+            except (OSError, ValueError):
+                continue
+        if pid != os.getpid():
+            try:
+                with open(f"/proc/{pid}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+            except (OSError, IndexError, ValueError):
+                continue
+    return total
 
 
 def _exit_status(code: object) -> int:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import asyncio.base_events
 import asyncio.events
+import heapq
+import itertools
 import selectors
 import signal
 import sys
@@ -29,8 +31,14 @@ from runner.inside.frames import FILENAME, snippet_line
 IO_GRACE_SECONDS = 1.0
 # How often (CPU seconds) a long step is sampled for the learner's line it is busy on.
 SAMPLE_SECONDS = 0.01
+# Frames kept of where each coroutine was created: the never-awaited report names the learner's
+# line among them (the creator's, or its caller's when created inside a library call). Each
+# frame costs every coroutine of the run a little.
+ORIGIN_DEPTH = 2
 
 _real_thread_time = time.thread_time
+_real_perf_counter = time.perf_counter
+_get_ident = threading.get_ident
 _real_handle_run = asyncio.events.Handle._run
 _real_warn_unawaited = warnings._warn_unawaited_coroutine
 _BaseLoop = asyncio.SelectorEventLoop
@@ -41,8 +49,14 @@ _BasePolicy = asyncio.DefaultEventLoopPolicy
 class HarnessLoop(_BaseLoop):
     """The standard selector loop, reporting the tasks it creates and the errors it handles."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    _loopdeck_cpu: float | None = None
+    _loopdeck_walls = 0.0
+
+    def __init__(self, selector: selectors.BaseSelector | None = None) -> None:
+        selector = selector or _MarkingSelector()
+        super().__init__(selector)
+        if isinstance(selector, _MarkingSelector):
+            selector.loop = self
         if state.run is not None:
             state.run.loop_created(self)
 
@@ -55,8 +69,12 @@ class HarnessLoop(_BaseLoop):
                 del task._source_traceback[-1]
         else:
             task = super().create_task(coro, name=name, context=context)
-        if state.run is not None and isinstance(task, asyncio.Task):
-            state.run.task_created(task)
+        run = state.run
+        if run is not None and isinstance(task, asyncio.Task):
+            kept = len(run.spans)
+            run.task_created(task)
+            if len(run.spans) > kept:
+                task._loopdeck_span = True  # type: ignore[attr-defined]
         return task
 
     def call_exception_handler(self, context: dict[str, Any]) -> None:
@@ -71,14 +89,30 @@ class HarnessLoop(_BaseLoop):
         super().close()
 
 
-class _VirtualSelector(selectors.DefaultSelector):
+class _MarkingSelector(selectors.DefaultSelector):
+    """The loop's selector, noting the thread's CPU time once the loop has its events (once
+    per loop iteration): _handle_run measures long steps from there."""
+
+    loop: HarnessLoop | None = None
+
+    def select(self, timeout: float | None = None) -> list[Any]:
+        events = self.wait(timeout)
+        if self.loop is not None:
+            self.loop._loopdeck_cpu, self.loop._loopdeck_walls = _real_thread_time(), 0.0
+        return events
+
+    def wait(self, timeout: float | None) -> list[Any]:
+        return super().select(timeout)
+
+
+class _VirtualSelector(_MarkingSelector):
     """The loop's selector: waiting for the next timer means sleeping on the virtual clock."""
 
     loop: VirtualLoop | None = None
 
-    def select(self, timeout: float | None = None) -> list[Any]:
+    def wait(self, timeout: float | None = None) -> list[Any]:
         loop = self.loop
-        events = super().select(0)
+        events = super().wait(0)
         if events or timeout == 0 or loop is None or state.run is None or state.run.clock is None:
             return events
         scheduled = loop._scheduled
@@ -86,7 +120,7 @@ class _VirtualSelector(selectors.DefaultSelector):
         watches_io = len(self.get_map()) > 1
 
         def io_ready() -> bool:
-            return bool(super(_VirtualSelector, self).select(0))
+            return bool(selectors.DefaultSelector.select(self, 0))
 
         def already_woken() -> bool:
             # Checked once this loop counts as waiting: a callback another thread handed over
@@ -100,16 +134,58 @@ class _VirtualSelector(selectors.DefaultSelector):
             grace=IO_GRACE_SECONDS if watches_io else 0.0,
             registered=already_woken,
         )
-        return super().select(0)
+        return super().wait(0)
+
+
+# The order timers are scheduled in, across every loop of the run.
+_timer_order = itertools.count()
+
+
+class _OrderedTimerHandle(asyncio.TimerHandle):
+    """A timer that sorts by its deadline, then by when it was scheduled.
+
+    In CPython the clock moves between two call_later calls, so equal delays give distinct
+    deadlines in the order they were asked for; on the virtual clock they are equal, and the
+    heap alone would pop them in no particular order.
+    """
+
+    __slots__ = ("_order",)
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self._order = next(_timer_order)
+
+    # Only these timers are in a VirtualLoop's heap, and heapq compares with < alone.
+    def __lt__(self, other: Any) -> bool:
+        when, others = self._when, other._when
+        return when < others or (when == others and self._order < other._order)
+
+    def __gt__(self, other: Any) -> bool:
+        return other < self
+
+    __hash__ = asyncio.TimerHandle.__hash__
 
 
 class VirtualLoop(HarnessLoop):
     """A loop whose time() is the virtual clock; it never sleeps in real time for a timer."""
 
     def __init__(self) -> None:
-        selector = _VirtualSelector()
-        super().__init__(selector)
-        selector.loop = self
+        super().__init__(_VirtualSelector())
+
+    def call_at(self, when: float, callback: Any, *args: Any, context: Any = None) -> Any:
+        """BaseEventLoop.call_at (the same in 3.11 to 3.13), with timers kept in order."""
+        if when is None:
+            raise TypeError("when cannot be None")
+        self._check_closed()
+        if self._debug:
+            self._check_thread()
+            self._check_callback(callback, "call_at")
+        timer = _OrderedTimerHandle(when, callback, args, self, context)
+        if timer._source_traceback:
+            del timer._source_traceback[-1]
+        heapq.heappush(self._scheduled, timer)
+        timer._scheduled = True
+        return timer
 
     def time(self) -> float:
         return state.run.clock.now if state.run is not None and state.run.clock is not None else 0.0
@@ -131,27 +207,48 @@ class VirtualPolicy(_BasePolicy):
 
 
 def _handle_run(self: asyncio.Handle) -> None:
-    """Every callback and task step of every loop: when tasks run, and how long they hold it."""
+    """Every callback and task step of every loop: when tasks run, and how long they hold it.
+
+    A step's CPU time costs no system call unless the step took cpu_hog_seconds of real time:
+    only then is the thread's CPU time read, and the step's share taken from what the thread
+    used since the loop's last select (or last such read), less the real time of the short steps
+    in between (at least their CPU time), and at most the step's own real time.
+    """
     run = state.run
     if run is None:
         _real_handle_run(self)
         return
     owner = getattr(self._callback, "__self__", None)
-    task = owner if isinstance(owner, asyncio.Task) else None
+    # Only tasks with a span (the first MAX_SPANS) are followed step by step.
+    task = owner if getattr(owner, "_loopdeck_span", False) else None
     if task is not None:
         run.step_started(task)
-    run.step_thread = threading.get_ident()
+    loop = self._loop
+    run.step_thread = getattr(loop, "_thread_id", None) or _get_ident()
     if run.step_samples:
         run.step_samples.clear()
-    started = _real_thread_time()
+    marked = getattr(loop, "_loopdeck_cpu", None)
+    cpu_before = _real_thread_time() if marked is None else 0.0
+    began = _real_perf_counter()
     try:
         _real_handle_run(self)
     finally:
-        spent = _real_thread_time() - started
+        wall = _real_perf_counter() - began
+        spent = 0.0
+        if marked is None:
+            spent = _real_thread_time() - cpu_before
+        elif wall >= run.cpu_hog_seconds:
+            cpu = _real_thread_time()
+            spent = min(wall, cpu - marked - loop._loopdeck_walls)
+            loop._loopdeck_cpu, loop._loopdeck_walls = cpu, 0.0
+        else:
+            loop._loopdeck_walls += wall
         run.step_thread = None
         if task is not None:
             run.step_ended(task)
         if spent >= run.cpu_hog_seconds:
+            if task is None and isinstance(owner, asyncio.Task):
+                task = owner
             run.cpu_hog(spent, task, self)
 
 
@@ -180,7 +277,7 @@ def _warn_unawaited(coro: Any) -> None:
 
 def install(virtual: bool) -> None:
     """The loop (on the clock, or the real one), the step timing and the SIGPROF sampling."""
-    sys.set_coroutine_origin_tracking_depth(8)
+    sys.set_coroutine_origin_tracking_depth(ORIGIN_DEPTH)
     lifecycle.install()
     asyncio.events.Handle._run = _handle_run
     warnings._warn_unawaited_coroutine = _warn_unawaited

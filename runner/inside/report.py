@@ -36,9 +36,10 @@ from runner.inside.frames import (
 from runner.inside.patch_asyncio import stop_sampling
 from runner.protocol import frame
 
-# A runaway program must not make the report itself too big to deliver.
+# A runaway program must not make the report itself too big to deliver. The timeline draws a
+# dozen spans; beyond MAX_SPANS tasks are only counted (task_count), which costs no time a step.
 MAX_EVENTS = 100
-MAX_SPANS = 1000
+MAX_SPANS = 100
 # Kept whatever the number of events before them: they explain how the run ended.
 ENDING_KINDS = ("deadlock", "virtual_timeout")
 
@@ -79,6 +80,7 @@ class Report:
         self.channel_fd = channel_fd
         self.events: list[dict[str, Any]] = []
         self.spans: list[dict[str, Any]] = []
+        self.task_count = 0
         self.span_of: weakref.WeakKeyDictionary[asyncio.Task, dict[str, Any]] = (
             weakref.WeakKeyDictionary()
         )
@@ -108,6 +110,7 @@ class Report:
         self.loops.add(task.get_loop())
         if getattr(task.get_coro(), "cr_code", None) in HOUSEKEEPING_CODES:
             return
+        self.task_count += 1
         if len(self.spans) >= MAX_SPANS:
             return
         span = {
@@ -125,7 +128,9 @@ class Report:
         }
         self.spans.append(span)
         self.span_of[task] = span
-        task.add_done_callback(self.task_done)
+        # Its end is seen when its last step ends (step_ended), or at once if it ended eagerly.
+        if task.done():
+            self.task_done(task)
 
     def step_started(self, task: asyncio.Task) -> None:
         span = self.span_of.get(task)
@@ -384,6 +389,7 @@ class Report:
             "real_time": self.real_time,
             "events": self.events,
             "tasks": tasks,
+            "task_count": self.task_count,
         }
         data = frame(_json_dumps(report, default=str).encode())
         with contextlib.suppress(OSError):

@@ -106,7 +106,10 @@ RESOURCES: list[Hostile] = [
         read_end, write_end = os.pipe()
         os.read(read_end, 1)
         """,
+        # The wall limit (1 s here) or, a moment later, the runner's own watch for waits
+        # on the outside world (deadlock_real_wait): either way the run and its child end.
         "timeout",
+        "deadlock",
     ),
     hostile(
         "child_sleeps_forever_ignoring_sigterm",
@@ -118,7 +121,10 @@ RESOURCES: list[Hostile] = [
             os.read(read_end, 1)
         os.read(read_end, 1)
         """,
+        # The wall limit (1 s here) or, a moment later, the runner's own watch for waits
+        # on the outside world (deadlock_real_wait): either way the run and its child end.
         "timeout",
+        "deadlock",
     ),
     # --- output ------------------------------------------------------------------------------
     hostile(

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from runner.inside.clock import STALL_SECONDS, VirtualClock
+from runner.inside.clock import REAL_WAIT_SECONDS, STALL_SECONDS, VirtualClock
 
 
 class Capped(Exception):
@@ -146,3 +146,52 @@ def test_interrupted_ends_a_wait_early():
     c = clock()
     c.block(None, target=object(), interrupted=lambda: True, grace=10.0)
     assert c.now == 0.0
+
+
+class FakeTime:
+    """Real time and CPU time under the test's control: sleeping moves real time only."""
+
+    def __init__(self, cpu_share: float) -> None:
+        self.now = 0.0
+        self.cpu = 0.0
+        self.cpu_share = cpu_share
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        self.cpu += seconds * self.cpu_share
+
+
+def test_watch_calls_a_participant_stuck_without_cpu_after_a_real_second() -> None:
+    fake = FakeTime(cpu_share=0.0)
+    c = VirtualClock(600.0, capped, deadlocked, monotonic=lambda: fake.now)
+    stuck: list[set[int]] = []
+    c.watch(stuck.append, cpu=lambda: fake.cpu, sleep=fake.sleep)
+    assert stuck == [set()]
+    assert REAL_WAIT_SECONDS <= fake.now < REAL_WAIT_SECONDS + 0.1
+
+
+def test_watch_leaves_a_participant_that_uses_cpu_alone() -> None:
+    fake = FakeTime(cpu_share=0.5)
+    c = VirtualClock(600.0, capped, deadlocked, monotonic=lambda: fake.now)
+
+    def sleep(seconds: float) -> None:
+        fake.sleep(seconds)
+        if fake.now > 10 * REAL_WAIT_SECONDS:
+            raise Capped  # long past the limit, and never called stuck
+
+    with pytest.raises(Capped):
+        c.watch(pytest.fail, cpu=lambda: fake.cpu, sleep=sleep)
+
+
+def test_watch_ignores_a_run_where_every_participant_waits_on_the_clock() -> None:
+    fake = FakeTime(cpu_share=0.0)
+    c = VirtualClock(600.0, capped, deadlocked, monotonic=lambda: fake.now)
+    c._running = 0  # the only participant sleeps on the clock: the clock judges that wait
+
+    def sleep(seconds: float) -> None:
+        fake.sleep(seconds)
+        if fake.now > 10 * REAL_WAIT_SECONDS:
+            raise Capped
+
+    with pytest.raises(Capped):
+        c.watch(pytest.fail, cpu=lambda: fake.cpu, sleep=sleep)
