@@ -51,7 +51,7 @@ def test_exportapkg_asyncio_writes_an_anki_package_with_one_note_per_card(asynci
 
     notes, decks = notes_of(out.read_bytes(), tmp_path / "open")
     cards = {f"asyncio/{card.key}": card for card in asyncio_deck.prefetch_related("texts")}
-    assert len(notes) == len(cards) == 71
+    assert cards and len(notes) == len(cards)
     by_key = {}
     for fields, tags in notes:
         question, answer, kind, key = fields.split(FIELD_SEPARATOR)

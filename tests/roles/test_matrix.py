@@ -187,6 +187,12 @@ MATRIX: dict[str, tuple[str, str, Callable[[World, str], int]]] = {
     "admin:quiz_run_changelist": ("get", "/admin/quiz/run/", admin),
     "admin:quiz_review_changelist": ("get", "/admin/quiz/review/", admin),
     "admin:axes_accessattempt_changelist": ("get", "/admin/axes/accessattempt/", admin),
+    # Last: they change what the learner is shown.
+    "flag": ("post", "/study/{token}/flag/", own(302)),
+    "bury": ("post", "/study/{token}/bury/", own(302)),
+    "suspend": ("post", "/study/{token}/suspend/", own(302)),
+    "unsuspend": ("post", "/decks/tiny/unsuspend/", logged_in(302)),
+    "study_more": ("post", "/decks/tiny/more/", logged_in(302)),
 }
 
 
