@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
-from django.db.models import Count, F, Min, Q, QuerySet
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -48,6 +49,7 @@ class DeckStatus:
     next_due: datetime | None
     learning_due: int = 0
     extra_new: int = 0
+    suspended: int = 0
 
     @property
     def new_limit(self) -> int:
@@ -94,65 +96,86 @@ def start_of_day(now: datetime) -> datetime:
 def deck_statuses(
     user: AbstractBaseUser, decks: list[Deck], now: datetime | None = None
 ) -> list[DeckStatus]:
-    """Per deck: due now, new today, next due; a fixed number of queries for any data size."""
+    """Per deck: due now, new today, next due; one query for any number of decks and data."""
     now = now or timezone.now()
-    ids = [deck.pk for deck in decks]
-    active = Q(card__retired_at__isnull=True, card__status=Status.PUBLISHED, card__deck__in=ids)
-    hidden = hidden_cards(user, now)
-    learning = [Progress.State.LEARNING, Progress.State.RELEARNING]
-    progress = {
-        row["card__deck"]: row
-        for row in Progress.objects.filter(active, user=user)
-        .exclude(card__in=hidden)
-        .values("card__deck")
-        .annotate(
-            seen=Count("id"),
-            due_now=Count("id", filter=Q(due__lte=now)),
-            learning_now=Count("id", filter=Q(due__lte=now, state__in=learning)),
-            next_due=Min("due"),
+    if not decks:
+        return []
+    rows = {
+        row["pk"]: row
+        for row in Deck.objects.filter(pk__in=[deck.pk for deck in decks]).values(
+            "pk", **status_annotations(user, now)
         )
     }
-    cards = {
-        row["deck"]: row["n"]
-        for row in Card.objects.studyable()
-        .filter(deck__in=ids)
-        .exclude(pk__in=hidden)
-        .values("deck")
-        .annotate(n=Count("id"))
-    }
-    extra = dict(
-        ExtraNewCards.objects.filter(
-            user=user, deck__in=ids, day=start_of_day(now).date()
-        ).values_list("deck", "cards")
+    return [status_from(deck, rows[deck.pk]) for deck in decks]
+
+
+def with_status(decks: QuerySet[Deck, Any], user: AbstractBaseUser, now: datetime) -> QuerySet:
+    """`decks` with what each one's status needs, read in the same query (see `status_of`)."""
+    return decks.annotate(**status_annotations(user, now))
+
+
+def status_of(deck: Deck) -> DeckStatus:
+    """The status of a deck read through `with_status`."""
+    return status_from(deck, {name: getattr(deck, name) for name in STATUS_FIELDS})
+
+
+STATUS_FIELDS = [
+    "status_seen",
+    "status_due",
+    "status_learning",
+    "status_next_due",
+    "status_cards",
+    "status_extra",
+    "status_new_today",
+    "status_old_today",
+    "status_suspended",
+]
+
+
+def status_from(deck: Deck, row: dict[str, Any]) -> DeckStatus:
+    return DeckStatus(
+        deck=deck,
+        due=row["status_due"],
+        new_today=row["status_new_today"],
+        new_left=row["status_cards"] - row["status_seen"],
+        reviews_today=row["status_old_today"],
+        next_due=row["status_next_due"],
+        learning_due=row["status_learning"],
+        extra_new=row["status_extra"],
+        suspended=row["status_suspended"],
     )
-    today = {
-        row["card__deck"]: row
-        for row in Review.objects.filter(
-            user=user, reviewed_at__gte=start_of_day(now), card__deck__in=ids
-        )
-        .values("card__deck")
-        .annotate(
-            new=Count("id", filter=Q(state_before__isnull=True)),
-            old=Count("id", filter=Q(state_before__isnull=False)),
-        )
+
+
+def count(rows: QuerySet[Any, Any]) -> Coalesce:
+    """SELECT COUNT(*) of `rows` as a subquery (no GROUP BY: one row for the outer one)."""
+    counted = rows.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def status_annotations(user: AbstractBaseUser, now: datetime) -> dict[str, Any]:
+    """Subqueries per deck (the outer row) for its `DeckStatus`, named as in STATUS_FIELDS."""
+    deck = OuterRef("pk")
+    hidden = hidden_cards(user, now)
+    day = start_of_day(now)
+    learning = [Progress.State.LEARNING, Progress.State.RELEARNING]
+    progress = Progress.objects.filter(
+        user=user, card__deck=deck, card__retired_at__isnull=True, card__status=Status.PUBLISHED
+    ).exclude(card__in=hidden)
+    reviews = Review.objects.filter(user=user, reviewed_at__gte=day, card__deck=deck)
+    extra = ExtraNewCards.objects.filter(user=user, deck=deck, day=day.date()).values("cards")
+    return {
+        "status_seen": count(progress),
+        "status_due": count(progress.filter(due__lte=now)),
+        "status_learning": count(progress.filter(due__lte=now, state__in=learning)),
+        "status_next_due": Subquery(progress.order_by("due").values("due")[:1]),
+        "status_cards": count(Card.objects.studyable().filter(deck=deck).exclude(pk__in=hidden)),
+        "status_extra": Coalesce(Subquery(extra[:1]), 0),
+        "status_new_today": count(reviews.filter(state_before__isnull=True)),
+        "status_old_today": count(reviews.filter(state_before__isnull=False)),
+        "status_suspended": count(
+            CardMark.objects.filter(user=user, card__deck=deck, suspended=True)
+        ),
     }
-    statuses = []
-    for deck in decks:
-        seen = progress.get(deck.pk, {})
-        done = today.get(deck.pk, {})
-        statuses.append(
-            DeckStatus(
-                deck=deck,
-                due=seen.get("due_now", 0),
-                new_today=done.get("new", 0),
-                new_left=cards.get(deck.pk, 0) - seen.get("seen", 0),
-                reviews_today=done.get("old", 0),
-                next_due=seen.get("next_due"),
-                learning_due=seen.get("learning_now", 0),
-                extra_new=extra.get(deck.pk, 0),
-            )
-        )
-    return statuses
 
 
 def hidden_cards(user: AbstractBaseUser, now: datetime) -> QuerySet[CardMark, Any]:
@@ -202,8 +225,11 @@ def study_more(user: AbstractBaseUser, deck: Deck, now: datetime) -> int:
 def next_card(
     user: AbstractBaseUser, deck: Deck, status: DeckStatus, now: datetime
 ) -> tuple[Card, Progress | None] | None:
-    """Due cards first (most overdue first), then new cards in deck order, within the limits."""
+    """Due cards first (most overdue first), then new cards in deck order, within the limits.
+
+    The card comes with its texts and, as `flagged`, whether the learner flagged it."""
     hidden = hidden_cards(user, now)
+    flags = CardMark.objects.filter(user=user, flagged=True)
     if status.due_available:
         progress = (
             Progress.objects.filter(
@@ -215,10 +241,13 @@ def next_card(
             )
             .exclude(card__in=hidden)
             .select_related("card__deck")
+            .prefetch_related("card__texts")
+            .annotate(flagged=Exists(flags.filter(card=OuterRef("card"))))
             .order_by("due", "card__position")
             .first()
         )
         if progress:
+            progress.card.flagged = progress.flagged
             return progress.card, progress
     if status.new_available:
         card = (
@@ -227,6 +256,8 @@ def next_card(
             .exclude(progress__user=user)
             .exclude(pk__in=hidden)
             .select_related("deck")
+            .prefetch_related("texts")
+            .annotate(flagged=Exists(flags.filter(card=OuterRef("pk"))))
             .order_by("position")
             .first()
         )
@@ -250,10 +281,14 @@ def present(
         .first()
     )
     if open_one and (progress is None or open_one.shown_at >= (progress.last_review or now)):
-        return open_one
-    return Presentation.objects.create(
-        user=user, card=card, shown_at=now, outcomes=scheduling.outcomes(card, progress, now)
-    )
+        open_one.card = card
+    else:
+        open_one = Presentation.objects.create(
+            user=user, card=card, shown_at=now, outcomes=scheduling.outcomes(card, progress, now)
+        )
+    if hasattr(card, "flagged"):
+        open_one.flagged = card.flagged
+    return open_one
 
 
 def check(presentation: Presentation, answer: Any, now: datetime | None = None) -> Grade | None:
@@ -285,7 +320,14 @@ def mark_checked(presentation: Presentation, now: datetime, **fields: Any) -> bo
     recorded = Presentation.objects.filter(
         pk=presentation.pk, checked_at__isnull=True, answered_at__isnull=True
     ).update(checked_at=now, outcomes=outcomes, **fields)
-    presentation.refresh_from_db()
+    if recorded:
+        presentation.checked_at, presentation.outcomes = now, outcomes
+        for name, value in fields.items():
+            setattr(presentation, name, value)
+    else:  # Another request recorded it first: show that one (the card stays as read).
+        presentation.refresh_from_db(
+            fields=["checked_at", "outcomes", "answer", "correct", "answered_at"]
+        )
     return bool(recorded)
 
 
@@ -308,42 +350,61 @@ def allowed_ratings(presentation: Presentation) -> list[int]:
     return [1, 2, 3, 4]
 
 
-@transaction.atomic
-def answer(presentation: Presentation, rating: int, duration_ms: int, now: datetime) -> Review:
-    """Apply the stored outcome of `rating`; refuse a repeat, a card not due, a bad rating."""
-    locked = (
-        Presentation.objects.select_for_update(of=("self",))
+def locking(presentations: QuerySet[Presentation, Any]) -> QuerySet[Presentation, Any]:
+    """`presentations` read for `answer`: locked until the transaction ends, with the card, its
+    deck and, as `reviewed`, whether the learner has a review of the card."""
+    reviews = Review.objects.filter(user=OuterRef("user"), card=OuterRef("card"))
+    return (
+        presentations.select_for_update(of=("self",))
         .select_related("card__deck")
-        .get(pk=presentation.pk)
+        .annotate(reviewed=Exists(reviews))
     )
-    if locked.answered_at:
+
+
+@transaction.atomic(savepoint=False)
+def answer(
+    presentation: Presentation, rating: int, duration_ms: int, now: datetime, locked: bool = False
+) -> Review:
+    """Apply the stored outcome of `rating`; refuse a repeat, a card not due, a bad rating.
+
+    `locked`: the caller read `presentation` through `locking` in the transaction this runs in.
+    """
+    if not locked:
+        presentation = locking(Presentation.objects).get(pk=presentation.pk)
+    if presentation.answered_at:
         raise AnswerRefused(_("This card was already answered."))
-    if rating not in allowed_ratings(locked):
+    if rating not in allowed_ratings(presentation):
         raise AnswerRefused(_("That rating is not allowed for this answer."), status=400)
-    progress = (
-        Progress.objects.select_for_update().filter(user=locked.user, card=locked.card).first()
-    )
+    user_id, card = presentation.user_id, presentation.card
+    progress = Progress.objects.select_for_update().filter(user=user_id, card=card).first()
     if progress is not None and (
-        progress.due > now or (progress.last_review and progress.last_review > locked.shown_at)
+        progress.due > now
+        or (progress.last_review and progress.last_review > presentation.shown_at)
     ):
         raise AnswerRefused(_("This card is not due."))
-    if progress is None and Review.objects.filter(user=locked.user, card=locked.card).exists():
+    if progress is None and presentation.reviewed:
         raise AnswerRefused(_("This card is not due."))
     before = scheduling.snapshot(progress)
-    fields = scheduling.progress_fields(locked.outcomes[str(rating)])
-    Progress.objects.update_or_create(user=locked.user, card=locked.card, defaults=fields)
-    locked.answered_at = now
-    locked.save(update_fields=["answered_at"])
+    fields = scheduling.progress_fields(presentation.outcomes[str(rating)])
+    if progress is not None:
+        Progress.objects.filter(pk=progress.pk).update(**fields)
+    else:
+        try:
+            Progress.objects.create(user_id=user_id, card=card, **fields)
+        except IntegrityError:  # Answered in another tab meanwhile: it started the card.
+            raise AnswerRefused(_("This card is not due.")) from None
+    presentation.answered_at = now
+    Presentation.objects.filter(pk=presentation.pk).update(answered_at=now)
     return Review.objects.create(
-        user=locked.user,
-        card=locked.card,
+        user_id=user_id,
+        card=card,
         rating=rating,
         reviewed_at=now,
         duration_ms=max(0, min(duration_ms, MAX_ANSWER_MS)),
-        answer=locked.answer,
+        answer=presentation.answer,
         state_before=progress.state if progress else None,
         previous=before,
-        presentation=locked,
+        presentation=presentation,
     )
 
 
