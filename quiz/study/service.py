@@ -227,7 +227,8 @@ def next_card(
 ) -> tuple[Card, Progress | None] | None:
     """Due cards first (most overdue first), then new cards in deck order, within the limits.
 
-    The card comes with its texts and, as `flagged`, whether the learner flagged it."""
+    The card comes with its texts, whether the learner flagged it (`flagged`) and which
+    presentation of it `present` would show again (`open_presentation`)."""
     hidden = hidden_cards(user, now)
     flags = CardMark.objects.filter(user=user, flagged=True)
     if status.due_available:
@@ -242,12 +243,16 @@ def next_card(
             .exclude(card__in=hidden)
             .select_related("card__deck")
             .prefetch_related("card__texts")
-            .annotate(flagged=Exists(flags.filter(card=OuterRef("card"))))
+            .annotate(
+                flagged=Exists(flags.filter(card=OuterRef("card"))),
+                **open_annotations(user, OuterRef("card"), now),
+            )
             .order_by("due", "card__position")
             .first()
         )
         if progress:
-            progress.card.flagged = progress.flagged
+            for name in ["flagged", *OPEN_FIELDS]:
+                setattr(progress.card, name, getattr(progress, name))
             return progress.card, progress
     if status.new_available:
         card = (
@@ -257,13 +262,37 @@ def next_card(
             .exclude(pk__in=hidden)
             .select_related("deck")
             .prefetch_related("texts")
-            .annotate(flagged=Exists(flags.filter(card=OuterRef("pk"))))
+            .annotate(
+                flagged=Exists(flags.filter(card=OuterRef("pk"))),
+                **open_annotations(user, OuterRef("pk"), now),
+            )
             .order_by("position")
             .first()
         )
         if card:
             return card, None
     return None
+
+
+OPEN_FIELDS = ["open_presentation", "open_shown_at"]
+
+
+def open_presentations(user: AbstractBaseUser, card: Any, now: datetime) -> QuerySet:
+    """The learner's presentations of `card` that `present` may show again, the first first."""
+    return (
+        Presentation.objects.filter(user=user, card=card, answered_at__isnull=True)
+        .filter(Q(checked_at__isnull=False) | Q(shown_at__gte=now - PRESENTATION_REUSE))
+        .order_by(F("checked_at").desc(nulls_last=True), "-shown_at")
+    )
+
+
+def open_annotations(user: AbstractBaseUser, card: OuterRef, now: datetime) -> dict[str, Any]:
+    """The first open presentation of the outer card, its id and when it was shown."""
+    first = open_presentations(user, card, now)
+    return {
+        name: Subquery(first.values(field)[:1])
+        for name, field in zip(OPEN_FIELDS, ["pk", "shown_at"], strict=True)
+    }
 
 
 def present(
@@ -273,22 +302,23 @@ def present(
 
     A presentation already answered (checked) but not rated is always shown again as it was:
     a reload, a return or an undo shows the recorded result, never a fresh question.
+    A card from `next_card` says which presentation is open; another one is looked up.
     """
-    open_one = (
-        Presentation.objects.filter(user=user, card=card, answered_at__isnull=True)
-        .filter(Q(checked_at__isnull=False) | Q(shown_at__gte=now - PRESENTATION_REUSE))
-        .order_by(F("checked_at").desc(nulls_last=True), "-shown_at")
-        .first()
-    )
-    if open_one and (progress is None or open_one.shown_at >= (progress.last_review or now)):
-        open_one.card = card
+    if hasattr(card, "open_presentation"):
+        open_id, shown_at = card.open_presentation, card.open_shown_at
     else:
-        open_one = Presentation.objects.create(
+        first = open_presentations(user, card, now).values_list("pk", "shown_at").first()
+        open_id, shown_at = first or (None, None)
+    if open_id and (progress is None or shown_at >= (progress.last_review or now)):
+        presentation = Presentation.objects.get(pk=open_id)
+        presentation.card = card
+    else:
+        presentation = Presentation.objects.create(
             user=user, card=card, shown_at=now, outcomes=scheduling.outcomes(card, progress, now)
         )
     if hasattr(card, "flagged"):
-        open_one.flagged = card.flagged
-    return open_one
+        presentation.flagged = card.flagged
+    return presentation
 
 
 def check(presentation: Presentation, answer: Any, now: datetime | None = None) -> Grade | None:
@@ -353,11 +383,14 @@ def allowed_ratings(presentation: Presentation) -> list[int]:
 def locking(presentations: QuerySet[Presentation, Any]) -> QuerySet[Presentation, Any]:
     """`presentations` read for `answer`: locked until the transaction ends, with the card, its
     deck and, as `reviewed`, whether the learner has a review of the card."""
-    reviews = Review.objects.filter(user=OuterRef("user"), card=OuterRef("card"))
+    mine = Q(user=OuterRef("user"), card=OuterRef("card"))
     return (
         presentations.select_for_update(of=("self",))
         .select_related("card__deck")
-        .annotate(reviewed=Exists(reviews))
+        .annotate(
+            reviewed=Exists(Review.objects.filter(mine)),
+            started=Exists(Progress.objects.filter(mine)),
+        )
     )
 
 
@@ -376,7 +409,9 @@ def answer(
     if rating not in allowed_ratings(presentation):
         raise AnswerRefused(_("That rating is not allowed for this answer."), status=400)
     user_id, card = presentation.user_id, presentation.card
-    progress = Progress.objects.select_for_update().filter(user=user_id, card=card).first()
+    progress = None
+    if presentation.started:  # A card not started is not locked: its first answer creates it.
+        progress = Progress.objects.select_for_update().filter(user=user_id, card=card).first()
     if progress is not None and (
         progress.due > now
         or (progress.last_review and progress.last_review > presentation.shown_at)
