@@ -8,7 +8,17 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Exists,
+    F,
+    FilteredRelation,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -382,15 +392,19 @@ def allowed_ratings(presentation: Presentation) -> list[int]:
 
 def locking(presentations: QuerySet[Presentation, Any]) -> QuerySet[Presentation, Any]:
     """`presentations` read for `answer`: locked until the transaction ends, with the card, its
-    deck and, as `reviewed`, whether the learner has a review of the card."""
-    mine = Q(user=OuterRef("user"), card=OuterRef("card"))
+    deck, the learner's progress on the card (`progress_id`, `progress_<fsrs field>`; None if
+    not started) and, as `reviewed`, whether the learner has a review of the card."""
+    mine = Q(card__progress__user=F("user"))
+    fields = {
+        f"progress_{name}": F(f"learner_progress__{name}")
+        for name in ("id", *scheduling.FSRS_FIELDS)
+    }
+    reviews = Review.objects.filter(user=OuterRef("user"), card=OuterRef("card"))
     return (
         presentations.select_for_update(of=("self",))
         .select_related("card__deck")
-        .annotate(
-            reviewed=Exists(Review.objects.filter(mine)),
-            started=Exists(Progress.objects.filter(mine)),
-        )
+        .annotate(learner_progress=FilteredRelation("card__progress", condition=mine))
+        .annotate(reviewed=Exists(reviews), **fields)
     )
 
 
@@ -410,8 +424,13 @@ def answer(
         raise AnswerRefused(_("That rating is not allowed for this answer."), status=400)
     user_id, card = presentation.user_id, presentation.card
     progress = None
-    if presentation.started:  # A card not started is not locked: its first answer creates it.
-        progress = Progress.objects.select_for_update().filter(user=user_id, card=card).first()
+    if presentation.progress_id is not None:
+        progress = Progress(
+            pk=presentation.progress_id,
+            user_id=user_id,
+            card=card,
+            **{name: getattr(presentation, f"progress_{name}") for name in scheduling.FSRS_FIELDS},
+        )
     if progress is not None and (
         progress.due > now
         or (progress.last_review and progress.last_review > presentation.shown_at)
@@ -422,7 +441,15 @@ def answer(
     before = scheduling.snapshot(progress)
     fields = scheduling.progress_fields(presentation.outcomes[str(rating)])
     if progress is not None:
-        Progress.objects.filter(pk=progress.pk).update(**fields)
+        # Written only if still due and not answered since it was shown (another tab's answer
+        # may have come in since it was read): the database checks it as it writes the row.
+        moved = (
+            Progress.objects.filter(pk=progress.pk, due__lte=now)
+            .exclude(last_review__gt=presentation.shown_at)
+            .update(**fields)
+        )
+        if not moved:
+            raise AnswerRefused(_("This card is not due."))
     else:
         try:
             Progress.objects.create(user_id=user_id, card=card, **fields)

@@ -11,12 +11,13 @@ from datetime import UTC, timedelta
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from quiz.decks.loader import load_decks
 from quiz.models import Card, Presentation, Progress, Review, ReviewDay
+from quiz.study import service
 from tests.study.test_answer_state import DECK, HX, shown
 
 pytestmark = pytest.mark.django_db
@@ -25,9 +26,9 @@ pytestmark = pytest.mark.django_db
 STUDY_PAGE = 8  # + deck with its status, deck texts, next card, its presentation, its texts, groups
 STUDY_FRAGMENT = 6  # the card alone (htmx): no deck texts, no groups
 CHECK = 7  # presentation, its card's texts, progress, the check's write, the deck's status
-# locked presentation, progress, its write, presentation's write, review, daily counts (upsert),
-# status, next card, its new presentation, its texts; and SAVEPOINT, RELEASE in a test
-ANSWER = 14
+# locked presentation with the progress, progress's write, presentation's write, review, daily
+# counts (one upsert), status, next card, its new presentation, its texts; SAVEPOINT, RELEASE
+ANSWER = 13
 
 
 @pytest.fixture
@@ -90,7 +91,7 @@ def test_a_study_round_takes_the_pinned_number_of_queries(client, learner):
 
 
 @pytest.mark.usefixtures("history")
-def test_answering_a_new_card_does_not_lock_a_progress_row_that_is_not_there(client, learner):
+def test_answering_a_new_card_takes_as_many_queries(client, learner):
     token = shown(client.get("/decks/kinds/study/").content.decode())[1]
     client.post(f"/study/{token}/check/", {"text": "future"}, **HX)
     client.post(f"/study/{token}/answer/", {"rating": 3}, **HX)
@@ -99,6 +100,57 @@ def test_answering_a_new_card_does_not_lock_a_progress_row_that_is_not_there(cli
 
     n, fragment, sql = counted(lambda: client.post(f"/study/{token}/answer/", {"rating": 3}, **HX))
     assert shown(fragment)[0] == "prints"
-    assert n == ANSWER - 1, sql
+    assert n == ANSWER, sql
     assert Progress.objects.filter(user=learner, card__key="pick").count() == 1
     assert Review.objects.get(user=learner, card__key="pick").state_before is None
+
+
+def read_for_answer(token: str) -> Presentation:
+    """The presentation as the answer view reads it: once, locked, with the progress."""
+    return service.locking(Presentation.objects).get(token=token)
+
+
+@pytest.mark.usefixtures("history")
+def test_an_answer_read_before_another_tab_answered_is_refused_by_the_write(client, learner):
+    """Two presentations of one due card: the second tab's answer, read before the first one
+    was written, is refused when it writes, and leaves nothing behind."""
+    first = shown(client.get("/decks/kinds/study/").content.decode())[1]
+    card = Card.objects.get(key="name-it")
+    shown_at = timezone.now() - timedelta(minutes=1)
+    other = Presentation.objects.create(  # a second tab's, shown and checked right meanwhile
+        user=learner, card=card, shown_at=shown_at, checked_at=shown_at, answer="future",
+        correct=True, outcomes=Presentation.objects.get(token=first).outcomes,
+    )  # fmt: skip
+    stale = read_for_answer(other.token)
+    client.post(f"/study/{first}/check/", {"text": "future"}, **HX)
+    service.answer(read_for_answer(first), 3, 1000, timezone.now())
+    moved = Progress.objects.get(user=learner, card=card).due
+
+    with pytest.raises(service.AnswerRefused), transaction.atomic():
+        service.answer(stale, 3, 1000, timezone.now(), locked=True)
+
+    assert Progress.objects.get(user=learner, card=card).due == moved
+    assert Review.objects.filter(presentation=other).count() == 0
+    assert Presentation.objects.get(pk=other.pk).answered_at is None
+
+
+@pytest.mark.usefixtures("history")
+def test_a_new_card_started_in_another_tab_meanwhile_is_refused(client, learner):
+    token = shown(client.get("/decks/kinds/study/").content.decode())[1]
+    client.post(f"/study/{token}/check/", {"text": "future"}, **HX)
+    client.post(f"/study/{token}/answer/", {"rating": 3}, **HX)
+    token = shown(client.get("/decks/kinds/study/").content.decode())[1]  # pick, new
+    client.post(f"/study/{token}/check/", {"choice": ["0"]}, **HX)
+    stale = read_for_answer(token)
+    assert stale.progress_id is None
+    card = Card.objects.get(key="pick")
+    Progress.objects.create(  # another tab's answer, written after this one was read
+        user=learner, card=card, state=1, step=0, due=timezone.now() + timedelta(minutes=1)
+    )
+
+    with pytest.raises(service.AnswerRefused), transaction.atomic():
+        service.answer(stale, 3, 1000, timezone.now(), locked=True)
+
+    assert Progress.objects.get(user=learner, card=card).step == 0
+    assert not Review.objects.filter(card=card).exists()
+    assert Presentation.objects.get(token=token).answered_at is None
