@@ -14,6 +14,61 @@ def checked_when_graded(apps, schema_editor):
     )
 
 
+def count_as_now(apps, schema_editor):
+    """The history as the app now counts it: answer times capped at 60 s, and a card's checks
+    after its first finished one are practice. The daily counts are recounted from the log
+    (frozen copies of ReviewDay.rebuild and CheckDay.rebuild)."""
+    Review = apps.get_model("quiz", "Review")
+    Run = apps.get_model("quiz", "Run")
+    Review.objects.filter(duration_ms__gt=60_000).update(duration_ms=60_000)
+    first = {}
+    for pk, presentation in (
+        Run.objects.filter(kind="check", status="done", presentation__isnull=False)
+        .order_by("created_at", "pk")
+        .values_list("pk", "presentation_id")
+    ):
+        first.setdefault(presentation, pk)
+    Run.objects.filter(kind="check", status="done", presentation__isnull=False).exclude(
+        pk__in=list(first.values())
+    ).update(practice=True)
+
+    connection = schema_editor.connection
+    quote = connection.ops.quote_name
+    review = quote(Review._meta.db_table)
+    run = quote(Run._meta.db_table)
+    review_day = quote(apps.get_model("quiz", "ReviewDay")._meta.db_table)
+    check_day = quote(apps.get_model("quiz", "CheckDay")._meta.db_table)
+    if connection.vendor == "postgresql":
+        day = "({}.{} AT TIME ZONE 'UTC')::date"
+        source = f"{run} r CROSS JOIN LATERAL jsonb_array_elements(r.verdict -> 'checks') c"
+        name, passed = "c ->> 'name'", "(c ->> 'passed')::boolean"
+    else:
+        day = "date({}.{})"
+        source = f"{run} r, json_each(r.verdict, '$.checks') c"
+        name, passed = "json_extract(c.value, '$.name')", "json_extract(c.value, '$.passed')"
+    v_day, r_day = day.format("v", "reviewed_at"), day.format("r", "created_at")
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {review_day}")
+        cursor.execute(
+            f"INSERT INTO {review_day} "
+            f"(card_id, day, reviews, in_review, lapses, duration_ms_total) "
+            f"SELECT v.card_id, {v_day}, COUNT(*), "
+            f"SUM(CASE WHEN v.state_before = %s THEN 1 ELSE 0 END), "
+            f"SUM(CASE WHEN v.state_before = %s AND v.rating = %s THEN 1 ELSE 0 END), "
+            f"SUM(v.duration_ms) FROM {review} v GROUP BY v.card_id, {v_day}",
+            [2, 2, 1],  # state review, rating Again
+        )
+        cursor.execute(f"DELETE FROM {check_day}")
+        cursor.execute(
+            f"INSERT INTO {check_day} (card_id, day, name, attempts, failed) "
+            f"SELECT r.card_id, {r_day}, {name}, COUNT(*), "
+            f"SUM(CASE WHEN {passed} THEN 0 ELSE 1 END) FROM {source} "
+            f"WHERE r.kind = %s AND r.status = %s AND r.practice = %s "
+            f"GROUP BY r.card_id, {r_day}, {name}",
+            ["check", "done", False],
+        )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -33,6 +88,7 @@ class Migration(migrations.Migration):
             field=models.BooleanField(default=False, help_text="Run after the card's graded check: kept, but not a graded attempt.", verbose_name='practice'),
         ),
         migrations.RunPython(checked_when_graded, migrations.RunPython.noop),
+        migrations.RunPython(count_as_now, migrations.RunPython.noop),
             migrations.CreateModel(
             name='CardMark',
             fields=[

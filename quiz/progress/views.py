@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from typing import Any
@@ -31,6 +32,15 @@ from quiz.progress import figures as progress
 from quiz.roles import staff_required, teacher_required
 
 LEARNERS_PER_PAGE = 50
+
+
+def tag_label(tag: str) -> str:
+    """A card tag as a topic name: "topic-5" is "Topic 5", "to-thread" is "To thread"."""
+    match = re.fullmatch(r"topic-(\d+)", tag)
+    if match:
+        return _("Topic %(n)s") % {"n": match.group(1)}
+    words = tag.replace("-", " ").replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
 
 
 # --- Learner ---------------------------------------------------------------------------------
@@ -74,7 +84,7 @@ def render_learner(
         "topics": charts.percent_bars(
             [
                 (
-                    topic.tag,
+                    tag_label(topic.tag),
                     topic.recall,
                     _("%(seen)d of %(cards)d seen") % {"seen": topic.seen, "cards": topic.cards},
                 )

@@ -106,3 +106,13 @@ def test_a_learner_with_no_history_sees_empty_states(client, history, django_use
     assert figure(html, "due-today") == "0"
     assert "No code attempts yet." in html
     assert "No reviews of cards in review state yet." in html
+
+
+def test_topics_are_named_not_shown_as_raw_tags(client, history):
+    from quiz.progress.views import tag_label
+
+    assert tag_label("topic-5") == "Topic 5"
+    assert tag_label("to-thread") == "To thread"
+    client.force_login(history.ada)
+    page = client.get("/progress/").content.decode()
+    assert ">T1<" in page and ">t1<" not in page

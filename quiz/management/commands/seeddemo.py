@@ -18,6 +18,7 @@ from fsrs import Rating, Scheduler
 
 from quiz.models import Card, CheckDay, Deck, Progress, Review, ReviewDay, Run
 from quiz.study.scheduling import FSRS_FIELDS, fields_of, fsrs_card
+from quiz.study.service import MAX_ANSWER_MS
 from runner.messages import message
 
 BATCH = 5000
@@ -28,8 +29,8 @@ REVIEW_COLUMNS = [
     "user", "card", "rating", "reviewed_at", "duration_ms", "state_before", "previous"
 ]  # fmt: skip
 RUN_COLUMNS = [
-    "run_id", "user", "card", "code", "kind", "status", "verdict", "passed", "error", "task_id",
-    "created_at", "started_at", "finished_at",
+    "run_id", "user", "card", "code", "kind", "status", "verdict", "passed", "practice", "error",
+    "task_id", "created_at", "started_at", "finished_at",
 ]  # fmt: skip
 PROGRESS_COLUMNS = ["user", "card", *FSRS_FIELDS]
 
@@ -152,7 +153,8 @@ class Simulation:
                 card["id"],
                 int(rating),
                 reviewed_at,
-                int(seconds * 1000),
+                # Counted as the app counts it: at most a minute (study.service.MAX_ANSWER_MS).
+                min(int(seconds * 1000), MAX_ANSWER_MS),
                 int(before.state) if before else None,
                 before.to_dict() if before else None,
             )
@@ -200,6 +202,8 @@ class Simulation:
                     Run.Status.DONE.value,
                     verdict,
                     passed,
+                    # The first check decides; the learner's retries are practice.
+                    attempt > 0,
                     "",
                     "",
                     created,
@@ -335,7 +339,7 @@ def flush(pending: dict[str, list[Any]]) -> None:
     simulation itself at a million reviews."""
     with transaction.atomic():
         insert(Review, REVIEW_COLUMNS, sorted(pending["reviews"], key=lambda row: row[3]))
-        insert(Run, RUN_COLUMNS, sorted(pending["runs"], key=lambda row: row[10]))
+        insert(Run, RUN_COLUMNS, sorted(pending["runs"], key=lambda row: row[11]))
         insert(Progress, PROGRESS_COLUMNS, pending["progress"])
     for rows in pending.values():
         rows.clear()
