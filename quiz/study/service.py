@@ -9,23 +9,28 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import (
+    Case,
     Exists,
     F,
     FilteredRelation,
     Func,
     IntegerField,
+    JSONField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from quiz.models import (
     Card,
     CardMark,
+    CardText,
     Deck,
     ExtraNewCards,
     Presentation,
@@ -252,10 +257,10 @@ def next_card(
             )
             .exclude(card__in=hidden)
             .select_related("card__deck")
-            .prefetch_related("card__texts")
             .annotate(
                 flagged=Exists(flags.filter(card=OuterRef("card"))),
                 **open_annotations(user, OuterRef("card"), now),
+                **text_annotations(OuterRef("card")),
             )
             .order_by("due", "card__position")
             .first()
@@ -263,6 +268,7 @@ def next_card(
         if progress:
             for name in ["flagged", *OPEN_FIELDS]:
                 setattr(progress.card, name, getattr(progress, name))
+            attach_text(progress.card, progress)
             return progress.card, progress
     if status.new_available:
         card = (
@@ -271,20 +277,46 @@ def next_card(
             .exclude(progress__user=user)
             .exclude(pk__in=hidden)
             .select_related("deck")
-            .prefetch_related("texts")
             .annotate(
                 flagged=Exists(flags.filter(card=OuterRef("pk"))),
                 **open_annotations(user, OuterRef("pk"), now),
+                **text_annotations(OuterRef("pk")),
             )
             .order_by("position")
             .first()
         )
         if card:
+            attach_text(card, card)
             return card, None
     return None
 
 
 OPEN_FIELDS = ["open_presentation", "open_shown_at"]
+
+
+def text_annotations(card: OuterRef) -> dict[str, Any]:
+    """The outer card's text as `Card.text()` picks it (the current language, else English,
+    else its first), read in the card's own query: `text_id`, `text_language`, `text_content`.
+    """
+    language = (get_language() or "en").split("-")[0]
+    preferred = Case(When(language=language, then=0), When(language="en", then=1), default=2)
+    texts = CardText.objects.filter(card=card).order_by(preferred, "pk")
+    return {
+        "text_id": Subquery(texts.values("pk")[:1]),
+        "text_language": Subquery(texts.values("language")[:1]),
+        "text_content": Subquery(texts.values("content")[:1], output_field=JSONField()),
+    }
+
+
+def attach_text(card: Card, read: Any) -> None:
+    """Give `card` the text read through `text_annotations` (on `read`), as if its texts had
+    been prefetched: `card.text()` then needs no query."""
+    text = CardText(
+        pk=read.text_id, card=card, language=read.text_language, content=read.text_content
+    )
+    texts = card.texts.get_queryset()
+    texts._result_cache, texts._prefetch_done = [text], True
+    card._prefetched_objects_cache = {"texts": texts}
 
 
 def open_presentations(user: AbstractBaseUser, card: Any, now: datetime) -> QuerySet:

@@ -159,19 +159,23 @@ def _own_presentation(
 ) -> Presentation:
     """Only the learner a card was shown to may answer it; anyone else gets a 404.
 
-    Read with what the card fragment shows (the card's texts, whether it is flagged) and the
-    deck's texts for a whole page, or else as `read` reads (a lock, for the answer)."""
+    Read in one query with what the card fragment shows (the card's text in the learner's
+    language, whether it is flagged), and the deck's texts for a whole page; or else as `read`
+    reads (locked, for the answer)."""
     presentations = Presentation.objects.select_related("card__deck")
     if read is not None:
         presentations = read(presentations)
     else:
         flags = CardMark.objects.filter(user=request.user, card=OuterRef("card"), flagged=True)
-        presentations = presentations.prefetch_related("card__texts").annotate(
-            flagged=Exists(flags)
+        presentations = presentations.annotate(
+            flagged=Exists(flags), **service.text_annotations(OuterRef("card"))
         )
         if not request.htmx:
             presentations = presentations.prefetch_related("card__deck__texts")
-    return get_object_or_404(presentations, token=token, user=request.user)
+    presentation = get_object_or_404(presentations, token=token, user=request.user)
+    if read is None:
+        service.attach_text(presentation.card, presentation)
+    return presentation
 
 
 def _refused(request: HttpRequest, deck: Deck, refused: service.AnswerRefused) -> HttpResponse:

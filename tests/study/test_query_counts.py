@@ -23,12 +23,14 @@ from tests.study.test_answer_state import DECK, HX, shown
 pytestmark = pytest.mark.django_db
 
 # What each request may send: session, user, then the study loop's own queries.
-STUDY_PAGE = 8  # + deck with its status, deck texts, next card, its presentation, its texts, groups
-STUDY_FRAGMENT = 6  # the card alone (htmx): no deck texts, no groups
-CHECK = 7  # presentation, its card's texts, progress, the check's write, the deck's status
+# The study page: deck with its status, deck texts, next card with its text, its presentation
+# (read again or written), the user's groups (the menu).
+STUDY_PAGE = 7
+STUDY_FRAGMENT = 5  # the card alone (htmx): no deck texts, no groups
+CHECK = 6  # presentation with its card's text, progress, the check's write, the deck's status
 # locked presentation with the progress, progress's write, presentation's write, review, daily
-# counts (one upsert), status, next card, its new presentation, its texts; SAVEPOINT, RELEASE
-ANSWER = 13
+# counts (one upsert), status, next card with its text, its new presentation; SAVEPOINT, RELEASE
+ANSWER = 12
 
 
 @pytest.fixture
