@@ -242,8 +242,9 @@ def next_card(
 ) -> tuple[Card, Progress | None] | None:
     """Due cards first (most overdue first), then new cards in deck order, within the limits.
 
-    The card comes with its texts, whether the learner flagged it (`flagged`) and which
-    presentation of it `present` would show again (`open_presentation`)."""
+    The card comes in the same query with its text in the learner's language, whether the
+    learner flagged it (`flagged`) and which presentation of it `present` would show again
+    (`open_presentation`)."""
     hidden = hidden_cards(user, now)
     flags = CardMark.objects.filter(user=user, flagged=True)
     if status.due_available:
