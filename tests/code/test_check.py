@@ -21,7 +21,7 @@ def test_the_card_shows_the_starter_in_an_editor_with_run_and_check(client, show
     page = client.get("/decks/code/study/").content.decode()
     assert "data-editor" in page
     assert "await download(&quot;a&quot;)" in page
-    assert ">Run<" in page and "Check" in page
+    assert ">Run <kbd>" in page and ">Check <kbd>" in page
     assert "Awaiting one coroutine after another" in page
 
 
