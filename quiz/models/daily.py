@@ -49,19 +49,45 @@ class CheckDay(models.Model):
             tally[1] += 0 if check.get("passed") else 1
         day = run.created_at.astimezone(UTC).date()
         for name, (attempts, failed) in counts.items():
-            rows = cls.objects.filter(card_id=run.card_id, day=day, name=name)
             if sign > 0:
-                # Created first, then incremented in the database, so concurrent runs add up.
-                cls.objects.get_or_create(card_id=run.card_id, day=day, name=name)
-            rows.update(
-                attempts=models.F("attempts") + sign * attempts,
-                failed=models.F("failed") + sign * failed,
-            )
+                upsert_add(
+                    cls, {"card_id": run.card_id, "day": day, "name": name},
+                    {"attempts": attempts, "failed": failed},
+                )  # fmt: skip
+            else:
+                cls.objects.filter(card_id=run.card_id, day=day, name=name).update(
+                    attempts=models.F("attempts") - attempts, failed=models.F("failed") - failed
+                )
 
     @classmethod
     def rebuild(cls) -> None:
         """Recount every day from the runs, for rows written around `add` (bulk loads)."""
         replace_all(cls, ["card_id", "day", "name", "attempts", "failed"], *outcome_sql())
+
+
+def upsert_add(model: type[models.Model], key: dict[str, Any], add: dict[str, int]) -> None:
+    """Add `add` to the counts of the row at `key`, creating it if missing: one statement that
+    concurrent writers cannot lose an increment of (INSERT ... ON CONFLICT DO UPDATE, which
+    SQLite 3.24+ and PostgreSQL share). `key` must be the columns of a unique constraint."""
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    fields = {**key, **add}
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
+    values = [
+        model._meta.get_field(name).get_db_prep_value(value, connection)
+        for name, value in fields.items()
+    ]
+    conflict = ", ".join(quote(model._meta.get_field(name).column) for name in key)
+    sums = ", ".join(
+        f"{column} = {table}.{column} + excluded.{column}"
+        for column in (quote(model._meta.get_field(name).column) for name in add)
+    )
+    sql = (
+        f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(values))}) "
+        f"ON CONFLICT ({conflict}) DO UPDATE SET {sums}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
 
 
 def replace_all(
@@ -129,15 +155,18 @@ class ReviewDay(models.Model):
         """Count a review into its day (sign 1), or take it out again (sign -1)."""
         in_review = review.state_before == Progress.State.REVIEW
         day = review.reviewed_at.astimezone(UTC).date()
+        counts = {
+            "reviews": 1,
+            "in_review": int(in_review),
+            "lapses": int(in_review and review.rating == Review.Rating.AGAIN),
+            "duration_ms_total": review.duration_ms,
+        }
         if sign > 0:
-            # Created first, then incremented in the database, so concurrent answers add up.
-            cls.objects.get_or_create(card_id=review.card_id, day=day)
-        cls.objects.filter(card_id=review.card_id, day=day).update(
-            reviews=models.F("reviews") + sign,
-            in_review=models.F("in_review") + sign * in_review,
-            lapses=models.F("lapses") + sign * (in_review and review.rating == Review.Rating.AGAIN),
-            duration_ms_total=models.F("duration_ms_total") + sign * review.duration_ms,
-        )
+            upsert_add(cls, {"card_id": review.card_id, "day": day}, counts)
+        else:
+            cls.objects.filter(card_id=review.card_id, day=day).update(
+                **{name: models.F(name) - count for name, count in counts.items()}
+            )
 
     @classmethod
     def rebuild(cls) -> None:

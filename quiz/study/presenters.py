@@ -27,11 +27,15 @@ def study_context(
     presentation: Presentation | None = None,
     result: Grade | None = None,
     revealed: bool = False,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
     """The study page's context: the deck's status and the card shown (the next due one if none
-    is given)."""
-    now = timezone.now()
-    status = service.deck_statuses(user, [deck], now)[0]
+    is given). A deck read through `service.with_status` at `now` brings its status along."""
+    if now is None or not hasattr(deck, "status_due"):
+        now = timezone.now()
+        status = service.deck_statuses(user, [deck], now)[0]
+    else:
+        status = service.status_of(deck)
     context: dict[str, Any] = {"deck": deck, "status": status}
     if presentation is None:
         picked = service.next_card(user, deck, status, now)
@@ -41,9 +45,7 @@ def study_context(
         context.update(card_context(presentation, result, revealed))
     else:
         context.update(done_context(status, now))
-        context["suspended"] = CardMark.objects.filter(
-            user=user, card__deck=deck, suspended=True
-        ).count()
+        context["suspended"] = status.suspended
         context["more_new"] = status.new_left > status.new_available
     return context
 
@@ -84,9 +86,13 @@ def card_context(
         "result": result,
         "revealed": revealed,
     }
-    context["flagged"] = CardMark.objects.filter(
-        user=presentation.user_id, card=card, flagged=True
-    ).exists()
+    # Read with the presentation where it could be (`flagged`), else here.
+    flagged = getattr(presentation, "flagged", None)
+    if flagged is None:
+        flagged = CardMark.objects.filter(
+            user=presentation.user_id, card=card, flagged=True
+        ).exists()
+    context["flagged"] = flagged
     context.update(card.kind_spec.study_page(presentation, content))
     context["buttons"] = rating_buttons(presentation) if context["revealed"] else []
     return context

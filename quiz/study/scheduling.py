@@ -51,7 +51,9 @@ def learner_settings(user: User | None) -> LearnerSettings:
     try:
         return user.learner_settings  # type: ignore[union-attr]
     except LearnerSettings.DoesNotExist:
-        return LearnerSettings(user=user)
+        defaults = LearnerSettings(user=user)
+        user.learner_settings = defaults  # type: ignore[union-attr]  # asked again: no query
+        return defaults
 
 
 def zone_named(name: str) -> ZoneInfo:

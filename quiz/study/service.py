@@ -7,14 +7,30 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
-from django.db.models import Count, F, Min, Q, QuerySet
+from django.db import IntegrityError, transaction
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    FilteredRelation,
+    Func,
+    IntegerField,
+    JSONField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from quiz.models import (
     Card,
     CardMark,
+    CardText,
     Deck,
     ExtraNewCards,
     Presentation,
@@ -48,6 +64,7 @@ class DeckStatus:
     next_due: datetime | None
     learning_due: int = 0
     extra_new: int = 0
+    suspended: int = 0
 
     @property
     def new_limit(self) -> int:
@@ -95,65 +112,89 @@ def start_of_day(user: AbstractBaseUser, now: datetime) -> datetime:
 def deck_statuses(
     user: AbstractBaseUser, decks: list[Deck], now: datetime | None = None
 ) -> list[DeckStatus]:
-    """Per deck: due now, new today, next due; a fixed number of queries for any data size."""
+    """Per deck: due now, new today, next due; one query for any number of decks and data."""
     now = now or timezone.now()
-    ids = [deck.pk for deck in decks]
-    active = Q(card__retired_at__isnull=True, card__status=Status.PUBLISHED, card__deck__in=ids)
-    hidden = hidden_cards(user, now)
-    learning = [Progress.State.LEARNING, Progress.State.RELEARNING]
-    progress = {
-        row["card__deck"]: row
-        for row in Progress.objects.filter(active, user=user)
-        .exclude(card__in=hidden)
-        .values("card__deck")
-        .annotate(
-            seen=Count("id"),
-            due_now=Count("id", filter=Q(due__lte=now)),
-            learning_now=Count("id", filter=Q(due__lte=now, state__in=learning)),
-            next_due=Min("due"),
+    if not decks:
+        return []
+    rows = {
+        row["pk"]: row
+        for row in Deck.objects.filter(pk__in=[deck.pk for deck in decks]).values(
+            "pk", **status_annotations(user, now)
         )
     }
-    cards = {
-        row["deck"]: row["n"]
-        for row in Card.objects.studyable()
-        .filter(deck__in=ids)
-        .exclude(pk__in=hidden)
-        .values("deck")
-        .annotate(n=Count("id"))
-    }
-    extra = dict(
-        ExtraNewCards.objects.filter(
-            user=user, deck__in=ids, day=scheduling.learner_day(user).today(now)
-        ).values_list("deck", "cards")
+    return [status_from(deck, rows[deck.pk]) for deck in decks]
+
+
+def with_status(decks: QuerySet[Deck, Any], user: AbstractBaseUser, now: datetime) -> QuerySet:
+    """`decks` with what each one's status needs, read in the same query (see `status_of`)."""
+    return decks.annotate(**status_annotations(user, now))
+
+
+def status_of(deck: Deck) -> DeckStatus:
+    """The status of a deck read through `with_status`."""
+    return status_from(deck, {name: getattr(deck, name) for name in STATUS_FIELDS})
+
+
+STATUS_FIELDS = [
+    "status_seen",
+    "status_due",
+    "status_learning",
+    "status_next_due",
+    "status_cards",
+    "status_extra",
+    "status_new_today",
+    "status_old_today",
+    "status_suspended",
+]
+
+
+def status_from(deck: Deck, row: dict[str, Any]) -> DeckStatus:
+    return DeckStatus(
+        deck=deck,
+        due=row["status_due"],
+        new_today=row["status_new_today"],
+        new_left=row["status_cards"] - row["status_seen"],
+        reviews_today=row["status_old_today"],
+        next_due=row["status_next_due"],
+        learning_due=row["status_learning"],
+        extra_new=row["status_extra"],
+        suspended=row["status_suspended"],
     )
-    today = {
-        row["card__deck"]: row
-        for row in Review.objects.filter(
-            user=user, reviewed_at__gte=start_of_day(user, now), card__deck__in=ids
-        )
-        .values("card__deck")
-        .annotate(
-            new=Count("id", filter=Q(state_before__isnull=True)),
-            old=Count("id", filter=Q(state_before__isnull=False)),
-        )
+
+
+def count(rows: QuerySet[Any, Any]) -> Coalesce:
+    """SELECT COUNT(*) of `rows` as a subquery (no GROUP BY: one row for the outer one)."""
+    counted = rows.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def status_annotations(user: AbstractBaseUser, now: datetime) -> dict[str, Any]:
+    """Subqueries per deck (the outer row) for its `DeckStatus`, named as in STATUS_FIELDS."""
+    deck = OuterRef("pk")
+    hidden = hidden_cards(user, now)
+    learner_day = scheduling.learner_day(user)
+    day = learner_day.start(now)
+    learning = [Progress.State.LEARNING, Progress.State.RELEARNING]
+    progress = Progress.objects.filter(
+        user=user, card__deck=deck, card__retired_at__isnull=True, card__status=Status.PUBLISHED
+    ).exclude(card__in=hidden)
+    reviews = Review.objects.filter(user=user, reviewed_at__gte=day, card__deck=deck)
+    extra = ExtraNewCards.objects.filter(user=user, deck=deck, day=learner_day.today(now)).values(
+        "cards"
+    )
+    return {
+        "status_seen": count(progress),
+        "status_due": count(progress.filter(due__lte=now)),
+        "status_learning": count(progress.filter(due__lte=now, state__in=learning)),
+        "status_next_due": Subquery(progress.order_by("due").values("due")[:1]),
+        "status_cards": count(Card.objects.studyable().filter(deck=deck).exclude(pk__in=hidden)),
+        "status_extra": Coalesce(Subquery(extra[:1]), 0),
+        "status_new_today": count(reviews.filter(state_before__isnull=True)),
+        "status_old_today": count(reviews.filter(state_before__isnull=False)),
+        "status_suspended": count(
+            CardMark.objects.filter(user=user, card__deck=deck, suspended=True)
+        ),
     }
-    statuses = []
-    for deck in decks:
-        seen = progress.get(deck.pk, {})
-        done = today.get(deck.pk, {})
-        statuses.append(
-            DeckStatus(
-                deck=deck,
-                due=seen.get("due_now", 0),
-                new_today=done.get("new", 0),
-                new_left=cards.get(deck.pk, 0) - seen.get("seen", 0),
-                reviews_today=done.get("old", 0),
-                next_due=seen.get("next_due"),
-                learning_due=seen.get("learning_now", 0),
-                extra_new=extra.get(deck.pk, 0),
-            )
-        )
-    return statuses
 
 
 def hidden_cards(user: AbstractBaseUser, now: datetime) -> QuerySet[CardMark, Any]:
@@ -203,8 +244,13 @@ def study_more(user: AbstractBaseUser, deck: Deck, now: datetime) -> int:
 def next_card(
     user: AbstractBaseUser, deck: Deck, status: DeckStatus, now: datetime
 ) -> tuple[Card, Progress | None] | None:
-    """Due cards first (most overdue first), then new cards in deck order, within the limits."""
+    """Due cards first (most overdue first), then new cards in deck order, within the limits.
+
+    The card comes in the same query with its text in the learner's language, whether the
+    learner flagged it (`flagged`) and which presentation of it `present` would show again
+    (`open_presentation`)."""
     hidden = hidden_cards(user, now)
+    flags = CardMark.objects.filter(user=user, flagged=True)
     if status.due_available:
         progress = (
             Progress.objects.filter(
@@ -216,10 +262,18 @@ def next_card(
             )
             .exclude(card__in=hidden)
             .select_related("card__deck")
+            .annotate(
+                flagged=Exists(flags.filter(card=OuterRef("card"))),
+                **open_annotations(user, OuterRef("card"), now),
+                **text_annotations(OuterRef("card")),
+            )
             .order_by("due", "card__position")
             .first()
         )
         if progress:
+            for name in ["flagged", *OPEN_FIELDS]:
+                setattr(progress.card, name, getattr(progress, name))
+            attach_text(progress.card, progress)
             return progress.card, progress
     if status.new_available:
         card = (
@@ -228,12 +282,64 @@ def next_card(
             .exclude(progress__user=user)
             .exclude(pk__in=hidden)
             .select_related("deck")
+            .annotate(
+                flagged=Exists(flags.filter(card=OuterRef("pk"))),
+                **open_annotations(user, OuterRef("pk"), now),
+                **text_annotations(OuterRef("pk")),
+            )
             .order_by("position")
             .first()
         )
         if card:
+            attach_text(card, card)
             return card, None
     return None
+
+
+OPEN_FIELDS = ["open_presentation", "open_shown_at"]
+
+
+def text_annotations(card: OuterRef) -> dict[str, Any]:
+    """The outer card's text as `Card.text()` picks it (the current language, else English,
+    else its first), read in the card's own query: `text_id`, `text_language`, `text_content`.
+    """
+    language = (get_language() or "en").split("-")[0]
+    preferred = Case(When(language=language, then=0), When(language="en", then=1), default=2)
+    texts = CardText.objects.filter(card=card).order_by(preferred, "pk")
+    return {
+        "text_id": Subquery(texts.values("pk")[:1]),
+        "text_language": Subquery(texts.values("language")[:1]),
+        "text_content": Subquery(texts.values("content")[:1], output_field=JSONField()),
+    }
+
+
+def attach_text(card: Card, read: Any) -> None:
+    """Give `card` the text read through `text_annotations` (on `read`), as if its texts had
+    been prefetched: `card.text()` then needs no query."""
+    text = CardText(
+        pk=read.text_id, card=card, language=read.text_language, content=read.text_content
+    )
+    texts = card.texts.get_queryset()
+    texts._result_cache, texts._prefetch_done = [text], True
+    card._prefetched_objects_cache = {"texts": texts}
+
+
+def open_presentations(user: AbstractBaseUser, card: Any, now: datetime) -> QuerySet:
+    """The learner's presentations of `card` that `present` may show again, the first first."""
+    return (
+        Presentation.objects.filter(user=user, card=card, answered_at__isnull=True)
+        .filter(Q(checked_at__isnull=False) | Q(shown_at__gte=now - PRESENTATION_REUSE))
+        .order_by(F("checked_at").desc(nulls_last=True), "-shown_at")
+    )
+
+
+def open_annotations(user: AbstractBaseUser, card: OuterRef, now: datetime) -> dict[str, Any]:
+    """The first open presentation of the outer card, its id and when it was shown."""
+    first = open_presentations(user, card, now)
+    return {
+        name: Subquery(first.values(field)[:1])
+        for name, field in zip(OPEN_FIELDS, ["pk", "shown_at"], strict=True)
+    }
 
 
 def present(
@@ -243,18 +349,26 @@ def present(
 
     A presentation already answered (checked) but not rated is always shown again as it was:
     a reload, a return or an undo shows the recorded result, never a fresh question.
+    A card from `next_card` says which presentation is open; another one is looked up.
     """
-    open_one = (
-        Presentation.objects.filter(user=user, card=card, answered_at__isnull=True)
-        .filter(Q(checked_at__isnull=False) | Q(shown_at__gte=now - PRESENTATION_REUSE))
-        .order_by(F("checked_at").desc(nulls_last=True), "-shown_at")
-        .first()
-    )
-    if open_one and (progress is None or open_one.shown_at >= (progress.last_review or now)):
-        return open_one
-    return Presentation.objects.create(
-        user=user, card=card, shown_at=now, outcomes=scheduling.outcomes(card, progress, now, user)
-    )
+    if hasattr(card, "open_presentation"):
+        open_id, shown_at = card.open_presentation, card.open_shown_at
+    else:
+        first = open_presentations(user, card, now).values_list("pk", "shown_at").first()
+        open_id, shown_at = first or (None, None)
+    if open_id and (progress is None or shown_at >= (progress.last_review or now)):
+        presentation = Presentation.objects.get(pk=open_id)
+        presentation.card = card
+    else:
+        presentation = Presentation.objects.create(
+            user=user,
+            card=card,
+            shown_at=now,
+            outcomes=scheduling.outcomes(card, progress, now, user),
+        )
+    if hasattr(card, "flagged"):
+        presentation.flagged = card.flagged
+    return presentation
 
 
 def check(presentation: Presentation, answer: Any, now: datetime | None = None) -> Grade | None:
@@ -286,7 +400,14 @@ def mark_checked(presentation: Presentation, now: datetime, **fields: Any) -> bo
     recorded = Presentation.objects.filter(
         pk=presentation.pk, checked_at__isnull=True, answered_at__isnull=True
     ).update(checked_at=now, outcomes=outcomes, **fields)
-    presentation.refresh_from_db()
+    if recorded:
+        presentation.checked_at, presentation.outcomes = now, outcomes
+        for name, value in fields.items():
+            setattr(presentation, name, value)
+    else:  # Another request recorded it first: show that one (the card stays as read).
+        presentation.refresh_from_db(
+            fields=["checked_at", "outcomes", "answer", "correct", "answered_at"]
+        )
     return bool(recorded)
 
 
@@ -309,42 +430,83 @@ def allowed_ratings(presentation: Presentation) -> list[int]:
     return [1, 2, 3, 4]
 
 
-@transaction.atomic
-def answer(presentation: Presentation, rating: int, duration_ms: int, now: datetime) -> Review:
-    """Apply the stored outcome of `rating`; refuse a repeat, a card not due, a bad rating."""
-    locked = (
-        Presentation.objects.select_for_update(of=("self",))
+def locking(presentations: QuerySet[Presentation, Any]) -> QuerySet[Presentation, Any]:
+    """`presentations` read for `answer`: locked until the transaction ends, with the card, its
+    deck, the learner's progress on the card (`progress_id`, `progress_<fsrs field>`; None if
+    not started) and, as `reviewed`, whether the learner has a review of the card."""
+    mine = Q(card__progress__user=F("user"))
+    fields = {
+        f"progress_{name}": F(f"learner_progress__{name}")
+        for name in ("id", *scheduling.FSRS_FIELDS)
+    }
+    reviews = Review.objects.filter(user=OuterRef("user"), card=OuterRef("card"))
+    return (
+        presentations.select_for_update(of=("self",))
         .select_related("card__deck")
-        .get(pk=presentation.pk)
+        .annotate(learner_progress=FilteredRelation("card__progress", condition=mine))
+        .annotate(reviewed=Exists(reviews), **fields)
     )
-    if locked.answered_at:
+
+
+@transaction.atomic(savepoint=False)
+def answer(
+    presentation: Presentation, rating: int, duration_ms: int, now: datetime, locked: bool = False
+) -> Review:
+    """Apply the stored outcome of `rating`; refuse a repeat, a card not due, a bad rating.
+
+    `locked`: the caller read `presentation` through `locking` in the transaction this runs in.
+    """
+    if not locked:
+        presentation = locking(Presentation.objects).get(pk=presentation.pk)
+    if presentation.answered_at:
         raise AnswerRefused(_("This card was already answered."))
-    if rating not in allowed_ratings(locked):
+    if rating not in allowed_ratings(presentation):
         raise AnswerRefused(_("That rating is not allowed for this answer."), status=400)
-    progress = (
-        Progress.objects.select_for_update().filter(user=locked.user, card=locked.card).first()
-    )
+    user_id, card = presentation.user_id, presentation.card
+    progress = None
+    if presentation.progress_id is not None:
+        progress = Progress(
+            pk=presentation.progress_id,
+            user_id=user_id,
+            card=card,
+            **{name: getattr(presentation, f"progress_{name}") for name in scheduling.FSRS_FIELDS},
+        )
     if progress is not None and (
-        progress.due > now or (progress.last_review and progress.last_review > locked.shown_at)
+        progress.due > now
+        or (progress.last_review and progress.last_review > presentation.shown_at)
     ):
         raise AnswerRefused(_("This card is not due."))
-    if progress is None and Review.objects.filter(user=locked.user, card=locked.card).exists():
+    if progress is None and presentation.reviewed:
         raise AnswerRefused(_("This card is not due."))
     before = scheduling.snapshot(progress)
-    fields = scheduling.progress_fields(locked.outcomes[str(rating)])
-    Progress.objects.update_or_create(user=locked.user, card=locked.card, defaults=fields)
-    locked.answered_at = now
-    locked.save(update_fields=["answered_at"])
+    fields = scheduling.progress_fields(presentation.outcomes[str(rating)])
+    if progress is not None:
+        # Written only if still due and not answered since it was shown (another tab's answer
+        # may have come in since it was read): the database checks it as it writes the row.
+        moved = (
+            Progress.objects.filter(pk=progress.pk, due__lte=now)
+            .exclude(last_review__gt=presentation.shown_at)
+            .update(**fields)
+        )
+        if not moved:
+            raise AnswerRefused(_("This card is not due."))
+    else:
+        try:
+            Progress.objects.create(user_id=user_id, card=card, **fields)
+        except IntegrityError:  # Answered in another tab meanwhile: it started the card.
+            raise AnswerRefused(_("This card is not due.")) from None
+    presentation.answered_at = now
+    Presentation.objects.filter(pk=presentation.pk).update(answered_at=now)
     return Review.objects.create(
-        user=locked.user,
-        card=locked.card,
+        user_id=user_id,
+        card=card,
         rating=rating,
         reviewed_at=now,
         duration_ms=max(0, min(duration_ms, MAX_ANSWER_MS)),
-        answer=locked.answer,
+        answer=presentation.answer,
         state_before=progress.state if progress else None,
         previous=before,
-        presentation=locked,
+        presentation=presentation,
     )
 
 

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -11,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from quiz.models import Deck, Presentation
+from quiz.models import CardMark, Deck, Presentation
 from quiz.study import service
 from quiz.study.forms import AnswerForm, RatingForm
 from quiz.study.grading import Grade
@@ -31,8 +37,12 @@ def deck_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def study(request: HttpRequest, slug: str) -> HttpResponse:
-    deck = get_object_or_404(Deck.objects.studyable(), slug=slug)
-    return render_study(request, deck)
+    now = timezone.now()
+    decks = service.with_status(Deck.objects.studyable(), request.user, now)
+    if not request.htmx:  # The whole page names the deck (the card fragment does not).
+        decks = decks.prefetch_related("texts")
+    deck = get_object_or_404(decks, slug=slug)
+    return render_study(request, deck, now=now)
 
 
 @login_required
@@ -55,15 +65,17 @@ def check(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_POST
 def answer(request: HttpRequest, token: str) -> HttpResponse:
-    presentation = _own_presentation(request, token)
-    deck = presentation.card.deck
     form = RatingForm(request.POST)
-    if not form.is_valid():
-        return HttpResponse(_("Choose a rating from 1 to 4."), status=400)
-    now = timezone.now()
-    duration = service.answer_duration_ms(presentation, now)
     try:
-        service.answer(presentation, form.cleaned_data["rating"], duration, now)
+        with transaction.atomic():
+            # Read once, locked, for the whole answer.
+            presentation = _own_presentation(request, token, service.locking)
+            deck = presentation.card.deck
+            if not form.is_valid():
+                return HttpResponse(_("Choose a rating from 1 to 4."), status=400)
+            now = timezone.now()
+            duration = service.answer_duration_ms(presentation, now)
+            service.answer(presentation, form.cleaned_data["rating"], duration, now, locked=True)
     except service.AnswerRefused as refused:
         return _refused(request, deck, refused)
     if not request.htmx:
@@ -116,7 +128,7 @@ def mark(request: HttpRequest, token: str, what: str) -> HttpResponse:
         service.suspend(request.user, card)
         messages.info(request, _("Suspended: this card stays away until you bring it back."))
     else:
-        service.toggle_flag(request.user, card)
+        presentation.flagged = service.toggle_flag(request.user, card)
         if request.htmx:
             return render_study(request, deck, presentation=presentation)
     return _after_change(request, deck)
@@ -128,11 +140,30 @@ def _after_change(request: HttpRequest, deck: Deck) -> HttpResponse:
     return render_study(request, deck)
 
 
-def _own_presentation(request: HttpRequest, token: str) -> Presentation:
-    """Only the learner a card was shown to may answer it; anyone else gets a 404."""
-    return get_object_or_404(
-        Presentation.objects.select_related("card__deck"), token=token, user=request.user
-    )
+def _own_presentation(
+    request: HttpRequest,
+    token: str,
+    read: Callable[[QuerySet[Presentation, Any]], QuerySet[Presentation, Any]] | None = None,
+) -> Presentation:
+    """Only the learner a card was shown to may answer it; anyone else gets a 404.
+
+    Read in one query with what the card fragment shows (the card's text in the learner's
+    language, whether it is flagged), and the deck's texts for a whole page; or else as `read`
+    reads (locked, for the answer)."""
+    presentations = Presentation.objects.select_related("card__deck")
+    if read is not None:
+        presentations = read(presentations)
+    else:
+        flags = CardMark.objects.filter(user=request.user, card=OuterRef("card"), flagged=True)
+        presentations = presentations.annotate(
+            flagged=Exists(flags), **service.text_annotations(OuterRef("card"))
+        )
+        if not request.htmx:
+            presentations = presentations.prefetch_related("card__deck__texts")
+    presentation = get_object_or_404(presentations, token=token, user=request.user)
+    if read is None:
+        service.attach_text(presentation.card, presentation)
+    return presentation
 
 
 def _refused(request: HttpRequest, deck: Deck, refused: service.AnswerRefused) -> HttpResponse:
@@ -148,8 +179,9 @@ def render_study(
     presentation: Presentation | None = None,
     result: Grade | None = None,
     revealed: bool = False,
+    now: datetime | None = None,
 ) -> HttpResponse:
     """The study page, or only its card fragment for htmx requests."""
-    context = study_context(request.user, deck, presentation, result, revealed)
+    context = study_context(request.user, deck, presentation, result, revealed, now)
     template = "quiz/study.html#card" if request.htmx else "quiz/study.html"
     return render(request, template, context)
