@@ -118,16 +118,6 @@ class DeckForm(forms.Form):
     def clean_slug(self) -> str:
         return _new_deck_slug(self.cleaned_data["slug"])
 
-    def clean_equivalent_mutants(self) -> dict[str, str]:
-        lines = list(enumerate(self.cleaned_data["equivalent_mutants"].splitlines(), 1))
-        found, bad = read_equivalent([(n, text.strip()) for n, text in lines if text.strip()])
-        if bad:
-            raise ValidationError(
-                _("Line %(line)s: write “operator@line: reason”, each mutant once.")
-                % {"line": bad[0]}
-            )
-        return found
-
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         for language in data.get("languages", []):
@@ -205,16 +195,6 @@ class WrongSolutionForm(forms.Form):
         required=False,
         strip=False,
     )
-
-    def clean_equivalent_mutants(self) -> dict[str, str]:
-        lines = list(enumerate(self.cleaned_data["equivalent_mutants"].splitlines(), 1))
-        found, bad = read_equivalent([(n, text.strip()) for n, text in lines if text.strip()])
-        if bad:
-            raise ValidationError(
-                _("Line %(line)s: write “operator@line: reason”, each mutant once.")
-                % {"line": bad[0]}
-            )
-        return found
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -539,16 +519,6 @@ class ApplyUploadForm(forms.Form):
 
     names = forms.JSONField(widget=forms.HiddenInput)
     texts = forms.JSONField(widget=forms.HiddenInput)
-
-    def clean_equivalent_mutants(self) -> dict[str, str]:
-        lines = list(enumerate(self.cleaned_data["equivalent_mutants"].splitlines(), 1))
-        found, bad = read_equivalent([(n, text.strip()) for n, text in lines if text.strip()])
-        if bad:
-            raise ValidationError(
-                _("Line %(line)s: write “operator@line: reason”, each mutant once.")
-                % {"line": bad[0]}
-            )
-        return found
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
