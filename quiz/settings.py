@@ -236,6 +236,10 @@ CODE_RUN_GRACE = float(os.environ.get("CODE_RUN_GRACE", 5))
 CODE_RUN_QUEUE_TIMEOUT = float(os.environ.get("CODE_RUN_QUEUE_TIMEOUT", 60))
 CODE_RUNS_IN_FLIGHT = int(os.environ.get("CODE_RUNS_IN_FLIGHT", 2))
 CODE_RUNS_PER_MINUTE = int(os.environ.get("CODE_RUNS_PER_MINUTE", 20))
+# With a broker: how many of one learner's runs the workers run at once while another learner's
+# run waits (the learner's next run goes back to the end of the queue for CODE_RUN_DEFER s).
+CODE_RUNS_RUNNING = int(os.environ.get("CODE_RUNS_RUNNING", 1))
+CODE_RUN_DEFER = float(os.environ.get("CODE_RUN_DEFER", 0.25))
 # How long a Check request waits for its verdict from a worker (through Redis) before it answers
 # "running…" and the page polls.
 CODE_RUN_WAIT = float(os.environ.get("CODE_RUN_WAIT", 2))

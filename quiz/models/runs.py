@@ -64,7 +64,16 @@ class Run(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["user", "status", "created_at"])]
+        indexes = [
+            models.Index(fields=["user", "status", "created_at"]),
+            # The runs in flight, read by every worker's claim and the stale-run sweep: few rows
+            # among all the runs ever made.
+            models.Index(
+                fields=["status", "user"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="run_in_flight",
+            ),
+        ]
         verbose_name = _("run")
         verbose_name_plural = _("runs")
 

@@ -9,8 +9,10 @@ import logging
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import DatabaseError, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from quiz.kinds import CodeContent
@@ -37,17 +39,53 @@ logger = logging.getLogger(__name__)
     time_limit=settings.CODE_RUN_HARD_LIMIT,
 )
 def execute_run(self: Task, run_id: str) -> None:
-    """Run one saved Run by its run id; idempotent, so a redelivered message is harmless."""
-    execute(run_id, task_id=self.request.id or "")
+    """Run one saved Run by its run id; idempotent, so a redelivered message is harmless.
+
+    A learner already running their share while another learner's run waits gets this run put
+    back at the end of the queue (Celery's retry), so the other's is served first: the workers
+    are shared fairly across every process and machine. Eagerly (no broker) the runner's own
+    fair gate shares the slots of the one process.
+    """
+    task_id = self.request.id or ""
+    fair = not self.request.is_eager
+    if claim(run_id, task_id, fair=fair):
+        execute(run_id)
+    elif fair and Run.objects.filter(run_id=run_id, status=Run.Status.QUEUED).exists():
+        raise self.retry(countdown=settings.CODE_RUN_DEFER, max_retries=None)
 
 
-def execute(run_id: str, task_id: str = "") -> None:
-    """Run the code of a queued run once: a second delivery of the same run does nothing."""
-    claimed = Run.objects.filter(run_id=run_id, status=Run.Status.QUEUED).update(
-        status=Run.Status.RUNNING, started_at=timezone.now(), task_id=task_id
-    )
-    if not claimed:
-        return
+def claim(run_id: str, task_id: str = "", *, fair: bool = True) -> bool:
+    """Mark a queued run running, once: False if it is not queued (a second delivery), or if
+    (fair) its learner already runs `CODE_RUNS_RUNNING` runs while another learner's waits."""
+    with transaction.atomic():
+        run = Run.objects.filter(run_id=run_id, status=Run.Status.QUEUED).first()
+        if run is None:
+            return False
+        if fair:
+            # One claim per learner at a time, so two workers cannot both see a free share.
+            get_user_model().objects.select_for_update().filter(pk=run.user_id).first()
+            if over_share(run.user_id):
+                return False
+        claimed = Run.objects.filter(pk=run.pk, status=Run.Status.QUEUED).update(
+            status=Run.Status.RUNNING, started_at=timezone.now(), task_id=task_id
+        )
+        return bool(claimed)
+
+
+def over_share(user_id: int) -> bool:
+    """The learner runs their share of runs already, and another learner within their own
+    share has a run waiting for a worker."""
+    share = settings.CODE_RUNS_RUNNING
+    running = Run.objects.filter(status=Run.Status.RUNNING)
+    if running.filter(user=user_id).count() < share:
+        return False
+    full = running.values("user").annotate(n=Count("pk")).filter(n__gte=share).values("user")
+    waiting = Run.objects.filter(status=Run.Status.QUEUED).exclude(user=user_id)
+    return waiting.exclude(user__in=full).exists()
+
+
+def execute(run_id: str) -> None:
+    """Run the code of a claimed run and save its verdict."""
     run = Run.objects.select_related("card").get(run_id=run_id)
     content = run.card.text().content
     spec = (content.get("checks") or {}) if run.kind == Run.Kind.CHECK else None

@@ -196,8 +196,12 @@ def shared_database_url() -> str | None:
 
 
 @pytest.fixture
-def worker(redis_url: str, transactional_db: Any, tmp_path: Path) -> Iterator[subprocess.Popen]:
-    """A `celery -A quiz worker` process on its own queue, sharing the test database."""
+def worker(
+    request: pytest.FixtureRequest, redis_url: str, transactional_db: Any, tmp_path: Path
+) -> Iterator[subprocess.Popen]:
+    """A `celery -A quiz worker` process on its own queue, sharing the test database, with one
+    pool process (or as many as an indirect parameter says)."""
+    concurrency = getattr(request, "param", 1)
     database_url = shared_database_url()
     require(
         database_url is not None,
@@ -214,8 +218,8 @@ def worker(redis_url: str, transactional_db: Any, tmp_path: Path) -> Iterator[su
     }
     command = [
         *(sys.executable, "-m", "celery", "-A", "quiz", "worker", "-Q", queue, "-n", f"{queue}@%h"),
-        *("--concurrency=1", "--without-gossip", "--without-mingle", "--without-heartbeat"),
-        *("--loglevel=INFO",),
+        *(f"--concurrency={concurrency}", "--without-gossip", "--without-mingle"),
+        *("--without-heartbeat", "--loglevel=INFO"),
     ]
     with log.open("wb") as out:
         process = subprocess.Popen(
