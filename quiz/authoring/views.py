@@ -50,7 +50,8 @@ def _editable_deck(request: HttpRequest, slug: str) -> Deck:
 
 @teacher_required
 def home(request: HttpRequest) -> HttpResponse:
-    counts = Count("cards", filter=Q(cards__retired_at__isnull=True))
+    # distinct: the co-authors join repeats each card once per co-author.
+    counts = Count("cards", filter=Q(cards__retired_at__isnull=True), distinct=True)
     mine = (
         roles.editable_decks(request.user)
         .select_related("owner")

@@ -141,3 +141,15 @@ def test_publishing_the_deck_in_its_settings_shows_it_to_learners(client, people
     assert "Olga&#x27;s deck" in page
     deck = Deck.objects.get(pk=browser_deck.pk)
     assert (deck.desired_retention, deck.new_per_day, deck.owner) == (0.85, 5, people["owner"])
+
+
+def test_the_author_home_counts_each_card_once_whatever_the_number_of_co_authors(
+    client, people, browser_deck
+):
+    browser_deck.coauthors.add(people["other"])  # two co-authors now, one card
+    for who in ("owner", "coauthor", "staff"):
+        client.force_login(people[who])
+        html = client.get("/author/").content.decode()
+        row = html[html.index("/author/decks/olgas-deck/") :]
+        row = row[: row.index("</tr>")]
+        assert "<td>1</td>" in row, (who, row)
