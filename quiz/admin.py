@@ -11,10 +11,15 @@ from django.utils.translation import gettext_lazy as _
 
 from quiz.models import (
     Card,
+    CardMark,
     CardText,
     CheckDay,
     Deck,
     DeckText,
+    ExtraNewCards,
+    FittedParameters,
+    LearnerSettings,
+    PersonalRetention,
     Presentation,
     Progress,
     Review,
@@ -24,7 +29,9 @@ from quiz.models import (
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """History as it was written (reviews, runs, daily counts): staff read it, nobody edits it."""
+    """History as it was written (reviews, runs, daily counts) and what the scheduler derives
+    from it (progress, presentations, fitted parameters): staff read it, nobody edits it, since
+    a hand-made change would contradict the review log it comes from."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -85,7 +92,7 @@ class CardAdmin(admin.ModelAdmin):
 
 
 @admin.register(Progress)
-class ProgressAdmin(admin.ModelAdmin):
+class ProgressAdmin(ReadOnlyAdmin):
     list_display = ["user", "card", "state", "stability", "difficulty", "due", "last_review"]
     list_filter = ["state", "card__deck"]
     search_fields = ["user__username", "card__key"]
@@ -104,7 +111,7 @@ class ReviewAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Presentation)
-class PresentationAdmin(admin.ModelAdmin):
+class PresentationAdmin(ReadOnlyAdmin):
     list_display = ["shown_at", "user", "card", "correct", "answered_at"]
     list_filter = ["correct", "card__deck"]
     search_fields = ["user__username", "card__key"]
@@ -141,3 +148,48 @@ class ReviewDayAdmin(DailyCountsAdmin):
     list_display = ["day", "card", "reviews", "in_review", "lapses", "duration_ms_total"]
     list_filter = ["card__deck"]
     search_fields = ["card__key"]
+
+
+@admin.register(FittedParameters)
+class FittedParametersAdmin(ReadOnlyAdmin):
+    list_display = ["user", "fitted_at", "reviews", "log_loss_default", "log_loss_fitted", "in_use"]
+    list_filter = ["in_use"]
+    search_fields = ["user__username"]
+    list_select_related = ["user"]
+
+
+@admin.register(LearnerSettings)
+class LearnerSettingsAdmin(admin.ModelAdmin):
+    """A learner's own choices: staff may correct one for them (a wrong time zone, say)."""
+
+    list_display = ["user", "time_zone", "day_starts_at", "use_fitted_parameters"]
+    list_filter = ["use_fitted_parameters", "load_balancing"]
+    search_fields = ["user__username", "time_zone"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(PersonalRetention)
+class PersonalRetentionAdmin(admin.ModelAdmin):
+    list_display = ["user", "deck", "desired_retention"]
+    list_filter = ["deck"]
+    search_fields = ["user__username", "deck__slug"]
+    list_select_related = ["user", "deck"]
+    raw_id_fields = ["user", "deck"]
+
+
+@admin.register(CardMark)
+class CardMarkAdmin(ReadOnlyAdmin):
+    list_display = ["user", "card", "flagged", "suspended", "buried_until"]
+    list_filter = ["flagged", "suspended", "card__deck"]
+    search_fields = ["user__username", "card__key"]
+    list_select_related = ["user", "card__deck"]
+
+
+@admin.register(ExtraNewCards)
+class ExtraNewCardsAdmin(ReadOnlyAdmin):
+    list_display = ["day", "user", "deck", "cards"]
+    list_filter = ["deck"]
+    search_fields = ["user__username"]
+    date_hierarchy = "day"
+    list_select_related = ["user", "deck"]
