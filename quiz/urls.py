@@ -29,6 +29,7 @@ urlpatterns = [
     path("study/<uuid:token>/answer/", views.answer, name="answer"),
     path("study/<uuid:token>/code/", code_views.submit, name="code_submit"),
     path("runs/<uuid:run_id>/", code_views.run_status, name="run_status"),
+    path("study/<uuid:token>/reference/", code_views.reference_status, name="reference_status"),
     path("settings/", learner_views.settings_page, name="learner_settings"),
     path("cards/marked/", learner_views.marked_cards, name="marked_cards"),
     path(
