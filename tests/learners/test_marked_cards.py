@@ -99,3 +99,12 @@ def test_the_page_is_linked_from_the_deck_list_the_study_page_and_my_progress(
     client.force_login(learner)
     for path in ("/decks/", "/decks/tiny/study/", "/progress/"):
         assert 'href="/cards/marked/"' in client.get(path).content.decode(), path
+
+
+def test_it_speaks_russian(client, learner, cards):
+    CardMark.objects.create(user=learner, card=cards["card-1"], flagged=True)
+    client.force_login(learner)
+    client.cookies["django_language"] = "ru"
+    html = client.get("/cards/marked/").content.decode()
+    assert "Карточки с флажком и приостановленные" in html and "Снять флажок" in html
+    assert "Приостановленных карточек нет." in html
