@@ -5,6 +5,7 @@ author's Run checks already ran it."""
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from django.contrib.auth.models import User
@@ -160,3 +161,32 @@ def test_it_speaks_russian(client, learner, code_deck):
     client.cookies["django_language"] = "ru"
     page = check(client, learner, SEQUENTIAL)
     assert captions(page) == ["Ваша оценённая проверка: 6 с", "Эталонное решение: 3 с"]
+
+
+@pytest.mark.redis
+def test_through_a_worker_the_reference_runs_there_and_the_page_picks_it_up(
+    client, learner, code_deck, worker, redis_url, settings
+):
+    # Web and worker share the cache, as CACHE_URL (by default the Redis broker's URL) makes them.
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
+    }
+    content = Card.objects.get(deck=code_deck).text("en").content
+    key = tasks.verdict_key(*tasks.reference_job(content))
+    cache.delete_many([key, f"{key}:queued"])
+    try:
+        page = check(client, learner, SEQUENTIAL)
+        assert "Your first check failed" in page
+        # Queued to the worker as the card was drawn: the page polls for it.
+        assert "Running the reference solution…" in reference_part(page)
+        started = time.monotonic()
+        while "hx-get" in reference_part(page):
+            assert time.monotonic() - started < 60, worker.log.read_text()
+            time.sleep(0.5)
+            poll = re.search(r'hx-get="(/study/[^"]+/reference/[^"]*)"', page).group(1)
+            page = client.get(poll, **HX).content.decode()
+            page = f'class="solution"{page}</details>'
+        assert captions(page) == ["Your graded check: 6 s", "The reference solution: 3 s"]
+        assert "run_reference" in worker.log.read_text()
+    finally:
+        cache.delete_many([key, f"{key}:queued"])
