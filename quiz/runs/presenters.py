@@ -117,10 +117,11 @@ class ReferenceRun:
 
     @cached_property
     def verdict(self) -> Verdict | None:
-        return tasks.reference_verdict(self.content) if self.content.get("solution") else None
+        return tasks.reference_verdict(self.content)
 
     @property
     def pending(self) -> bool:
+        """Queued or running: the page polls again (for REFERENCE_POLLS polls at most)."""
         return self.verdict is None and self.poll < REFERENCE_POLLS
 
     @cached_property
