@@ -148,6 +148,8 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
 LOCALE_PATHS = [BASE_DIR / "quiz" / "locale"]
+# Russian dates with the month in the right case, and the named formats of quiz/formats/.
+FORMAT_MODULE_PATH = ["quiz.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -15,6 +15,7 @@ from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.formats import date_format
 
 
 class LoginBackend(AxesStandaloneBackend):
@@ -54,7 +55,7 @@ def locked_out(
     cool_off = get_cool_off(request) or timedelta(0)
     lifts = timezone.localtime(timezone.now() + cool_off)
     context = {
-        "lifts": f"{lifts:%H:%M} {lifts.tzname()}",
+        "lifts": date_format(lifts, "ZONED_TIME_FORMAT"),
         "minutes": math.ceil(cool_off.total_seconds() / 60),
     }
     return render(request, "registration/locked_out.html", context, status=429)

@@ -1,5 +1,6 @@
 """Proving a card as typed ("Run checks"): a Celery task, eager without a broker, like learners'
-runs; the verdicts wait in the cache (shared through Redis with a broker) for the author's page.
+runs; the verdicts wait in the cache (shared through Redis with a broker) for the author's page,
+and the reference solution's for learners' pages too.
 
 Each author may have one proof in flight and AUTHOR_PROOFS_PER_MINUTE a minute.
 """
@@ -17,6 +18,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from quiz.decks.proof import prove, sandbox_run
+from quiz.runs.tasks import remember_verdict
 from quiz.runs.verdicts import Verdict, storable
 
 KEEP_SECONDS = 600
@@ -82,6 +84,9 @@ def prove_draft(proof_id: str) -> None:
         verdict = sandbox_run(source, spec, python=python)
         with lock:
             ran.append([source, python, storable(verdict)])
+        if source == entry["content"].get("solution"):
+            # Learners shown this card after grading see the reference's run without rerunning it.
+            remember_verdict(source, spec, python, verdict)
         return verdict
 
     try:

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
+from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.formats import date_format
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 
@@ -241,8 +242,7 @@ def heatmap(counts: dict[date, int], today: date, days: int = 365) -> Heatmap:
             level = 0 if n == 0 else min(4, 1 + (n - 1) // band)
             cells.append(Cell(left + week * pitch, top + day.weekday() * pitch, day, n, level))
             if day.day == 1 or day == first:
-                # Capitalised like the other charts' "3 Dec" (date format "j M").
-                months.append((left + week * pitch, str(MONTHS_3[day.month]).capitalize()))
+                months.append((left + week * pitch, date_format(day, "SHORT_MONTH_FORMAT")))
         day += timedelta(days=1)
     # Drop the first month's label when the next one would collide with it.
     if len(months) > 1 and months[1][0] - months[0][0] < 3 * pitch:

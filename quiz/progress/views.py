@@ -203,7 +203,7 @@ def set_retention(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def day_bars(points: list[tuple[date, int]]) -> charts.BarChart:
-    return charts.bar_chart([(date_format(day, "j M"), n) for day, n in points])
+    return charts.bar_chart([(date_format(day, "MONTH_DAY_FORMAT"), n) for day, n in points])
 
 
 def retention_chart(retention: progress.Retention, target: float | None) -> charts.HBarChart:

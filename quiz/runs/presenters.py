@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -9,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from quiz.kinds import CodeContent
 from quiz.models import Presentation, Run
-from quiz.runs import service, timeline
+from quiz.runs import service, tasks, timeline
 from quiz.runs.messages import word
 from quiz.runs.verdicts import Baseline, Verdict
 
@@ -67,8 +68,9 @@ def code_context(
         # After the graded check the editor stays, for practice that no longer changes the grade.
         "practice": graded,
         "graded_passed": presentation.correct,
-        # The reference solution, once it can no longer help with the graded answer.
+        # The reference solution and its run, once they can no longer help with the graded answer.
         "solution": content.get("solution", "") if graded else "",
+        "reference": ReferenceRun(presentation, content, poll) if graded else None,
         "editor_code": code,
         "editor_rows": min(max(code.count("\n") + 2, 8), 30),
         "hints": content.get("hints", []),
@@ -94,6 +96,70 @@ def code_context(
         context["verdict"] = describe(run.verdict, run.baseline)
         context["highlight_lines"] = context["verdict"]["lines"]
     return context
+
+
+# Polls for the reference solution's run before the page says it could not be run now.
+REFERENCE_POLLS = 20
+
+
+class ReferenceRun:
+    """The reference solution's run beside the learner's graded check, on one time scale.
+
+    Read (or queued) only when the template shows it, so a practice run's fragment costs nothing.
+    """
+
+    def __init__(self, presentation: Presentation, content: CodeContent, poll: int = 0) -> None:
+        self.presentation = presentation
+        self.content = content
+        self.poll = poll
+        self.next_poll = poll + 1
+        self.poll_delay_ms = poll_delay_ms(poll)
+
+    @cached_property
+    def verdict(self) -> Verdict | None:
+        return tasks.reference_verdict(self.content)
+
+    @property
+    def pending(self) -> bool:
+        """Queued or running: the page polls again (for REFERENCE_POLLS polls at most)."""
+        return self.verdict is None and self.poll < REFERENCE_POLLS
+
+    @cached_property
+    def shown(self) -> dict[str, Any] | None:
+        """The reference's run in words, and its timeline beside the graded check's on one time
+        scale (alone when the graded check has no verdict)."""
+        verdict = self.verdict
+        if verdict is None:
+            return None
+        graded = service.graded_run(self.presentation)
+        mine = graded.verdict if graded is not None and graded.verdict else None
+        seconds = float(verdict.get("virtual_seconds") or 0)
+        views = []
+        if mine is not None:
+            scale = timeline.scale_for(mine, verdict)
+            views.append(
+                {
+                    "caption": _("Your graded check: %(seconds)s")
+                    % {"seconds": timeline.seconds_text(float(mine.get("virtual_seconds") or 0))},
+                    "svg": timeline.draw(mine, seconds=scale, width=COMPARE_WIDTH, legend=False),
+                }
+            )
+        views.append(
+            {
+                "caption": _("The reference solution: %(seconds)s")
+                % {"seconds": timeline.seconds_text(seconds)},
+                "svg": timeline.draw(verdict, seconds=scale, width=COMPARE_WIDTH)
+                if mine is not None
+                else timeline.draw(verdict),
+            }
+        )
+        return {
+            "passed": verdict.get("passed"),
+            "status_words": STATUS_WORDS.get(verdict.get("status"), verdict.get("status")),
+            "program_seconds": timeline.seconds_text(seconds),
+            "stdout": verdict.get("stdout", ""),
+            "timelines": views,
+        }
 
 
 def describe(

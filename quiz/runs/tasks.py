@@ -4,7 +4,9 @@ and saving its verdict."""
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
+from typing import Any
 
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
@@ -14,6 +16,7 @@ from django.core.cache import cache
 from django.db import DatabaseError, transaction
 from django.db.models import Count
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from quiz.kinds import CodeContent
 from quiz.models import Card, CheckDay, Presentation, Run
@@ -182,3 +185,64 @@ def baseline_for(
         )
         cache.set(key, verdict, 24 * 3600)
     return verdict
+
+
+# The same program, checks and interpreter give the same verdict on the virtual clock: the
+# reference solution runs once for all learners, and not at all after the author's Run checks.
+REFERENCE_KEEP = 7 * 24 * 3600
+
+
+def verdict_key(source: str, spec: dict[str, Any] | None, python: str | None) -> str:
+    """Where the verdict of `source` checked against `spec` on `python` is kept."""
+    blob = json.dumps([python or "", source, spec or {}], sort_keys=True)
+    return "verdict:" + hashlib.sha256(blob.encode()).hexdigest()
+
+
+def reference_job(content: CodeContent) -> tuple[str, dict[str, Any], str]:
+    """The reference solution, its checks and the interpreter learners' code runs on."""
+    return content["solution"], content.get("checks") or {}, (content.get("python") or [""])[0]
+
+
+def remember_verdict(
+    source: str, spec: dict[str, Any] | None, python: str | None, verdict: Verdict
+) -> None:
+    cache.set(verdict_key(source, spec, python), storable(verdict), REFERENCE_KEEP)
+
+
+def reference_verdict(content: CodeContent) -> Verdict | None:
+    """The reference solution's verdict if it was run (by a learner's page or by the author's
+    Run checks); else it is queued once, through the workers like learners' runs (run now,
+    eagerly), and None until it is in."""
+    key = verdict_key(*reference_job(content))
+    verdict: Verdict | None = cache.get(key)
+    if verdict is not None:
+        return verdict
+    # One queued run for every learner asking meanwhile; a lost one is queued again later.
+    timeout = int(settings.CODE_RUN_QUEUE_TIMEOUT + settings.CODE_RUN_HARD_LIMIT)
+    if cache.add(f"{key}:queued", 1, timeout):
+        try:
+            run_reference.apply_async(
+                args=list(reference_job(content)), expires=settings.CODE_RUN_QUEUE_TIMEOUT
+            )
+        except OperationalError:
+            logger.warning("The Celery broker is unreachable; the reference solution waits.")
+            cache.delete(f"{key}:queued")
+    return cache.get(key)
+
+
+@shared_task(
+    ignore_result=True,
+    soft_time_limit=settings.CODE_RUN_SOFT_LIMIT,
+    time_limit=settings.CODE_RUN_HARD_LIMIT,
+)
+def run_reference(source: str, spec: dict[str, Any], python: str) -> None:
+    """Run a card's reference solution against its checks and keep the verdict for everyone."""
+    key = verdict_key(source, spec, python)
+    try:
+        if cache.get(key) is None:
+            remember_verdict(source, spec, python, sandbox.run(source, spec, python=python or None))
+    except Exception:
+        # The page says the reference could not be run now; the next page asks again.
+        logger.exception("The reference solution %s could not be run", key)
+    finally:
+        cache.delete(f"{key}:queued")

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import ClassVar
 
 from django.template.loader import render_to_string
+from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -91,8 +93,8 @@ class Timeline:
 
 
 def seconds_text(seconds: float) -> str:
-    """3 → "3 s", 0.25 → "0.25 s", in the learner's language."""
-    number = f"{seconds:.2f}".rstrip("0").rstrip(".")
+    """3 → "3 s", 0.25 → "0.25 s", in the learner's language ("0,25 с")."""
+    number = number_format(Decimal(f"{seconds:.2f}".rstrip("0").rstrip(".")))
     return _("%(seconds)s s") % {"seconds": number}
 
 

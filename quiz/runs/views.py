@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from quiz.models import Presentation, Run
 from quiz.runs import notify, service
-from quiz.runs.presenters import code_context
+from quiz.runs.presenters import ReferenceRun, code_context
 from quiz.study.presenters import study_context
 
 
@@ -74,6 +74,26 @@ def run_status(request: HttpRequest, run_id: str) -> HttpResponse:
     if not request.htmx:
         return redirect("study", slug=run.presentation.card.deck.slug)
     return show_run(request, run, poll=_poll_number(request))
+
+
+@login_required
+@require_GET
+def reference_status(request: HttpRequest, token: str) -> HttpResponse:
+    """The reference solution's run, after the card's graded check: "running…" (polled again)
+    until its verdict is in."""
+    presentation = get_object_or_404(
+        Presentation.objects.select_related("card__deck"),
+        token=token,
+        user=request.user,
+        card__kind="code",
+        correct__isnull=False,
+    )
+    if not request.htmx:
+        return redirect("study", slug=presentation.card.deck.slug)
+    content = presentation.card.text().content
+    reference = ReferenceRun(presentation, content, poll=_poll_number(request))
+    context = {"presentation": presentation, "card": presentation.card, "reference": reference}
+    return render(request, "quiz/study.html#reference", context)
 
 
 def _poll_number(request: HttpRequest) -> int:

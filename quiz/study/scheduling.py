@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler, State
@@ -309,7 +311,8 @@ def interval_label(now: datetime, due: datetime) -> str:
 
 
 def _one_decimal(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".")
+    """2.5 in the reader's number format ("2,5" in Russian), 2.0 as "2"."""
+    return number_format(Decimal(f"{value:.1f}".rstrip("0").rstrip(".")))
 
 
 def due_of(outcome: dict[str, Any]) -> datetime:

@@ -11,6 +11,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.cache import cache
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
 
 PASSWORD = "correct-horse-9"
 
@@ -46,7 +47,7 @@ def test_after_five_wrong_passwords_the_right_one_is_refused_until_the_lockout_l
     assert not logged_in(client)
     text = response.content.decode()
     assert any(
-        f"Logging in is blocked for 15 minutes, until {lifts:%H:%M} UTC." in text
+        f"Logging in is blocked for 15 minutes, until {date_format(lifts, 'P')} UTC." in text
         for lifts in (before, after)
     )
     assert "Even the right password is refused" in text

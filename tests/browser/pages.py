@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from quiz.models import Card, Deck
+from quiz.models import Card, CardMark, Deck
 from quiz.models.decks import Source
 from tests.progress.fixtures import History
 
@@ -20,6 +20,7 @@ def pages(history: History) -> dict[str, list[tuple[str, str]]]:
         "ada": [
             ("decks", "/decks/"),
             ("my-progress", "/progress/"),
+            ("marked-cards", "/cards/marked/"),
         ],
         "tess": [
             ("insights-index", "/progress/decks/"),
@@ -40,10 +41,13 @@ def pages(history: History) -> dict[str, list[tuple[str, str]]]:
 
 
 def prepare(history: History) -> None:
-    """Passwords to log in with; Tess owns the deck as if written in the browser, to edit it."""
+    """Passwords to log in with; Tess owns the deck as if written in the browser, to edit it;
+    Ada has flagged a card and suspended the code card, for her list of marked cards."""
     Deck.objects.filter(pk=history.deck.pk).update(
         source=Source.BROWSER, owner=history.teacher, source_path=""
     )
+    CardMark.objects.create(user=history.ada, card=history.cards["card-2"], flagged=True)
+    CardMark.objects.create(user=history.ada, card=history.cards["code-1"], suspended=True)
     for user in (history.ada, history.teacher, history.staff):
         user.set_password(PASSWORD)
         user.save()

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from quiz.decks.loader import load_decks
 from quiz.models import Run
+from tests.browser.pages import widest
 from tests.code.conftest import code_deck_text, worker  # noqa: F401  (the fixture, used by name)
 from tests.conftest import screenshot
 
@@ -67,11 +68,11 @@ def test_a_learner_types_a_fix_checks_it_and_sees_ticks_and_the_timeline(
     expect(verdict).to_contain_text(WORDS[language]["passed"])
     expect(page.locator(".checks li.pass")).to_have_count(4)
     expect(page.locator(".checks li.fail")).to_have_count(0)
-    expect(page.locator(".timeline svg")).to_have_count(2)
+    expect(page.locator("#run .timeline svg")).to_have_count(2)
     expect(page.get_by_role("button", name=WORDS[language]["good"])).to_be_visible()
-    page.locator(".timelines").scroll_into_view_if_needed()
+    page.locator("#run .timelines").scroll_into_view_if_needed()
     screenshot(page, f"code-card-passed-{language}")
-    page.locator(".timelines").screenshot(path=str(screenshot_path(f"timeline-{language}")))
+    page.locator("#run .timelines").screenshot(path=str(screenshot_path(f"timeline-{language}")))
     context.close()
 
 
@@ -93,7 +94,42 @@ def test_a_wrong_solution_shows_the_failed_check_and_highlights_its_line(
     expect(page.locator(".cm-flagged")).to_contain_text("time.sleep(3)")
     expect(page.locator(".tl-blocked").first).to_be_visible()
     screenshot(page, f"code-card-failed-{language}")
-    page.locator(".timelines").screenshot(path=str(screenshot_path(f"timeline-blocked-{language}")))
+    page.locator("#run .timelines").screenshot(
+        path=str(screenshot_path(f"timeline-blocked-{language}"))
+    )
+    context.close()
+
+
+REFERENCE = {
+    "en": ("Reference solution", "Your graded check: 6 s", "The reference solution: 3 s"),
+    "ru": ("Эталонное решение", "Ваша оценённая проверка: 6 с", "Эталонное решение: 3 с"),
+}
+
+
+@pytest.mark.parametrize(("language", "viewport"), [("en", (1100, 900)), ("ru", (390, 844))])
+def test_after_a_failed_check_the_reference_and_its_timeline_stand_beside_the_learners(
+    browser, live_server, learner, code_cards, language, viewport
+):
+    context, page = open_card(browser, live_server, learner, language)
+    page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
+    # The starter as it is (one download after the other) fails the time check.
+    page.keyboard.press("Control+Enter")
+    expect(page.locator(".verdict")).to_contain_text(WORDS[language]["failed"])
+
+    heading, mine, reference = REFERENCE[language]
+    solution = page.locator("details.solution")
+    expect(solution.locator("summary")).to_have_text(heading)
+    expect(solution.locator("pre")).to_contain_text('asyncio.gather(download("a"), download("b"))')
+    expect(solution.locator("figcaption")).to_have_text([mine, reference])
+    expect(solution.locator(".timeline svg")).to_have_count(2)
+    # Nothing was pressed to run it: the learner's one check is their only run.
+    assert list(Run.objects.values_list("kind", flat=True)) == ["check"]
+    solution.scroll_into_view_if_needed()
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, widest(page)
+    screenshot(page, f"code-card-reference-{language}-{viewport[0]}")
     context.close()
 
 
@@ -111,7 +147,7 @@ def test_through_a_worker_the_page_says_running_and_picks_up_the_verdict(
 
     assert "running…" in posted.value.text()
     expect(page.locator(".verdict")).to_contain_text("All checks passed.", timeout=30_000)
-    expect(page.locator(".timeline svg")).to_have_count(2)
+    expect(page.locator("#run .timeline svg")).to_have_count(2)
     run = Run.objects.get()
     assert (run.status, run.task_id) == ("done", str(run.run_id))
     context.close()

@@ -104,7 +104,7 @@ def test_two_runs_drawn_for_comparison_share_one_time_scale():
 def test_it_speaks_russian():
     with translation.override("ru"):
         words = texts(parse(timeline.draw(VERDICT)))
-    assert "цикл заблокирован" in words and "1.5 с" in words
+    assert "цикл заблокирован" in words and "1,5 с" in words
 
 
 def test_a_program_without_tasks_says_so():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.utils import translation
 
 from quiz.progress import charts
 
@@ -52,10 +53,14 @@ def test_percent_bars_place_the_target_on_the_same_scale():
     assert chart.target_x == pytest.approx(chart.left + 0.9 * span)
 
 
-def test_the_heatmaps_last_month_name_is_not_clipped_and_is_capitalised_like_other_axes():
+@pytest.mark.parametrize(("language", "month"), [("en", "Dec"), ("ru", "дек")])
+def test_the_heatmaps_last_month_name_is_not_clipped_and_is_written_as_its_language_does(
+    language, month
+):
     today = date(2026, 12, 3)
-    heatmap = charts.heatmap({today: 1}, today)
+    with translation.override(language):
+        heatmap = charts.heatmap({today: 1}, today)
     x, name = heatmap.months[-1]
-    assert name == "Dec"
+    assert name == month
     # A three-letter month at 12 px is about 30 px wide.
     assert x + 30 <= heatmap.width
