@@ -1,9 +1,9 @@
 """asyncio's internals and its loop: a loop on the virtual clock, and what tasks do.
 
 Every asyncio.run, new_event_loop, run_until_complete, run_forever gets a loop whose time() is
-the clock and whose waits for a timer sleep on it; every callback and task step is timed
-(cpu_hog, sampled by SIGPROF) and its task's span kept; never-awaited coroutines and
-unretrieved task exceptions are reported. Differences between Python versions in asyncio live
+the clock and whose waits for a timer sleep on it; the loop's own _run_once times every callback
+and task step (cpu_hog, sampled by SIGPROF) and keeps its task's span; never-awaited coroutines
+and unretrieved task exceptions are reported. Differences between Python versions in asyncio live
 here (and in runner/inside/frames.py, which reads tasks).
 """
 
@@ -39,24 +39,34 @@ ORIGIN_DEPTH = 2
 _real_thread_time = time.thread_time
 _real_perf_counter = time.perf_counter
 _get_ident = threading.get_ident
-_real_handle_run = asyncio.events.Handle._run
 _real_warn_unawaited = warnings._warn_unawaited_coroutine
 _BaseLoop = asyncio.SelectorEventLoop
 _LOOP_DEL = asyncio.base_events.BaseEventLoop.__del__.__code__
 _BasePolicy = asyncio.DefaultEventLoopPolicy
+# BaseEventLoop._run_once's constants (the same in 3.11 to 3.13).
+_MIN_SCHEDULED = asyncio.base_events._MIN_SCHEDULED_TIMER_HANDLES
+_MIN_CANCELLED_FRACTION = asyncio.base_events._MIN_CANCELLED_TIMER_HANDLES_FRACTION
+_MAX_SELECT_TIMEOUT = asyncio.base_events.MAXIMUM_SELECT_TIMEOUT
+_format_handle = asyncio.base_events._format_handle
+_logger = asyncio.base_events.logger
+# The order timers are scheduled in, across every loop of the run.
+_timer_order = itertools.count()
 
 
 class HarnessLoop(_BaseLoop):
-    """The standard selector loop, reporting the tasks it creates and the errors it handles."""
+    """The standard selector loop, reporting the tasks it creates and the errors it handles,
+    and timing and following every callback and task step it runs.
 
-    _loopdeck_cpu: float | None = None
-    _loopdeck_walls = 0.0
+    Its timers are kept as (deadline, order scheduled, TimerHandle) in the heap: in CPython the
+    clock moves between two call_later calls, so equal delays give distinct deadlines in the
+    order they were asked for; on the virtual clock they are equal, and the order keeps them
+    in that order (the heap compares tuples of numbers, never the handles). Its _run_once is
+    BaseEventLoop's (the same in 3.11 to 3.13) reading that heap, with the steps run by
+    _run_ready.
+    """
 
     def __init__(self, selector: selectors.BaseSelector | None = None) -> None:
-        selector = selector or _MarkingSelector()
         super().__init__(selector)
-        if isinstance(selector, _MarkingSelector):
-            selector.loop = self
         if state.run is not None:
             state.run.loop_created(self)
 
@@ -71,11 +81,113 @@ class HarnessLoop(_BaseLoop):
             task = super().create_task(coro, name=name, context=context)
         run = state.run
         if run is not None and isinstance(task, asyncio.Task):
-            kept = len(run.spans)
             run.task_created(task)
-            if len(run.spans) > kept:
-                task._loopdeck_span = True  # type: ignore[attr-defined]
         return task
+
+    def call_at(self, when: float, callback: Any, *args: Any, context: Any = None) -> Any:
+        """BaseEventLoop.call_at (the same in 3.11 to 3.13), with timers kept in order."""
+        if when is None:
+            raise TypeError("when cannot be None")
+        self._check_closed()
+        if self._debug:
+            self._check_thread()
+            self._check_callback(callback, "call_at")
+        timer = asyncio.TimerHandle(when, callback, args, self, context)
+        if timer._source_traceback:
+            del timer._source_traceback[-1]
+        heapq.heappush(self._scheduled, (when, next(_timer_order), timer))
+        timer._scheduled = True
+        return timer
+
+    def _run_once(self) -> None:
+        """One iteration: BaseEventLoop._run_once, with the heap of (deadline, order, timer)."""
+        scheduled = self._scheduled
+        count = len(scheduled)
+        if count > _MIN_SCHEDULED and self._timer_cancelled_count / count > _MIN_CANCELLED_FRACTION:
+            # Remove delayed calls that were cancelled if their number is too high.
+            kept = []
+            for entry in scheduled:
+                if entry[2]._cancelled:
+                    entry[2]._scheduled = False
+                else:
+                    kept.append(entry)
+            heapq.heapify(kept)
+            self._scheduled = scheduled = kept
+            self._timer_cancelled_count = 0
+        else:
+            # Remove delayed calls that were cancelled from head of queue.
+            while scheduled and scheduled[0][2]._cancelled:
+                self._timer_cancelled_count -= 1
+                heapq.heappop(scheduled)[2]._scheduled = False
+        timeout = None
+        if self._ready or self._stopping:
+            timeout = 0
+        elif scheduled:
+            timeout = min(max(0, scheduled[0][0] - self.time()), _MAX_SELECT_TIMEOUT)
+        event_list = self._selector.select(timeout)
+        self._process_events(event_list)
+        event_list = None  # Needed to break cycles when an exception occurs.
+        # Handle 'later' callbacks that are ready.
+        end_time = self.time() + self._clock_resolution
+        ready = self._ready
+        while scheduled and scheduled[0][0] < end_time:
+            timer = heapq.heappop(scheduled)[2]
+            timer._scheduled = False
+            ready.append(timer)
+        # Only the callbacks ready now; those they schedule run the next time round.
+        ntodo = len(ready)
+        if ntodo:
+            self._run_ready(ntodo)
+
+    def _run_ready(self, ntodo: int) -> None:
+        """Run the first ntodo ready callbacks, timing each and following the tasks with a span.
+
+        A step's CPU time costs no system call unless the step took cpu_hog_seconds of real
+        time: only then is the thread's CPU time read, and the step's share taken from what the
+        thread used since the first of these callbacks (or the last such read), less the real
+        time of the shorter steps in between, and at most the step's own real time.
+        """
+        ready = self._ready
+        run = state.run
+        if run is None or self._debug:
+            _run_plain(self, ntodo)
+            return
+        hog = run.cpu_hog_seconds
+        samples = run.step_samples
+        run.step_thread = self._thread_id or _get_ident()
+        marked, walls = _real_thread_time(), 0.0
+        try:
+            for _ in range(ntodo):
+                handle = ready.popleft()
+                if handle._cancelled:
+                    continue
+                owner = getattr(handle._callback, "__self__", None)
+                # Only tasks with a span (the first MAX_SPANS) are followed step by step.
+                task = owner if getattr(owner, "_loopdeck_span", False) else None
+                if task is not None:
+                    run.step_started(task)
+                if samples:
+                    samples.clear()
+                began = _real_perf_counter()
+                try:
+                    handle._run()
+                finally:
+                    wall = _real_perf_counter() - began
+                    if task is not None:
+                        run.step_ended(task)
+                    if wall < hog:
+                        walls += wall
+                    else:
+                        cpu = _real_thread_time()
+                        spent = min(wall, cpu - marked - walls)
+                        marked, walls = cpu, 0.0
+                        if spent >= hog:
+                            if task is None and isinstance(owner, asyncio.Task):
+                                task = owner
+                            run.cpu_hog(spent, task, handle)
+                handle = None  # Needed to break cycles when an exception occurs.
+        finally:
+            run.step_thread = None
 
     def call_exception_handler(self, context: dict[str, Any]) -> None:
         if state.run is not None:
@@ -89,34 +201,40 @@ class HarnessLoop(_BaseLoop):
         super().close()
 
 
-class _MarkingSelector(selectors.DefaultSelector):
-    """The loop's selector, noting the thread's CPU time once the loop has its events (once
-    per loop iteration): _handle_run measures long steps from there."""
+def _run_plain(loop: HarnessLoop, ntodo: int) -> None:
+    """The ready callbacks as BaseEventLoop._run_once runs them (debug mode included)."""
+    ready = loop._ready
+    for _ in range(ntodo):
+        handle = ready.popleft()
+        if handle._cancelled:
+            continue
+        if loop._debug:
+            try:
+                loop._current_handle = handle
+                t0 = loop.time()
+                handle._run()
+                dt = loop.time() - t0
+                if dt >= loop.slow_callback_duration:
+                    _logger.warning("Executing %s took %.3f seconds", _format_handle(handle), dt)
+            finally:
+                loop._current_handle = None
+        else:
+            handle._run()
+    handle = None  # Needed to break cycles when an exception occurs.
 
-    loop: HarnessLoop | None = None
 
-    def select(self, timeout: float | None = None) -> list[Any]:
-        events = self.wait(timeout)
-        if self.loop is not None:
-            self.loop._loopdeck_cpu, self.loop._loopdeck_walls = _real_thread_time(), 0.0
-        return events
-
-    def wait(self, timeout: float | None) -> list[Any]:
-        return super().select(timeout)
-
-
-class _VirtualSelector(_MarkingSelector):
+class _VirtualSelector(selectors.DefaultSelector):
     """The loop's selector: waiting for the next timer means sleeping on the virtual clock."""
 
     loop: VirtualLoop | None = None
 
-    def wait(self, timeout: float | None = None) -> list[Any]:
+    def select(self, timeout: float | None = None) -> list[Any]:
         loop = self.loop
-        events = super().wait(0)
+        events = super().select(0)
         if events or timeout == 0 or loop is None or state.run is None or state.run.clock is None:
             return events
         scheduled = loop._scheduled
-        wake = scheduled[0]._when if scheduled else None
+        wake = scheduled[0][0] if scheduled else None
         watches_io = len(self.get_map()) > 1
 
         def io_ready() -> bool:
@@ -134,58 +252,16 @@ class _VirtualSelector(_MarkingSelector):
             grace=IO_GRACE_SECONDS if watches_io else 0.0,
             registered=already_woken,
         )
-        return super().wait(0)
-
-
-# The order timers are scheduled in, across every loop of the run.
-_timer_order = itertools.count()
-
-
-class _OrderedTimerHandle(asyncio.TimerHandle):
-    """A timer that sorts by its deadline, then by when it was scheduled.
-
-    In CPython the clock moves between two call_later calls, so equal delays give distinct
-    deadlines in the order they were asked for; on the virtual clock they are equal, and the
-    heap alone would pop them in no particular order.
-    """
-
-    __slots__ = ("_order",)
-
-    def __init__(self, *args: Any) -> None:
-        super().__init__(*args)
-        self._order = next(_timer_order)
-
-    # Only these timers are in a VirtualLoop's heap, and heapq compares with < alone.
-    def __lt__(self, other: Any) -> bool:
-        when, others = self._when, other._when
-        return when < others or (when == others and self._order < other._order)
-
-    def __gt__(self, other: Any) -> bool:
-        return other < self
-
-    __hash__ = asyncio.TimerHandle.__hash__
+        return super().select(0)
 
 
 class VirtualLoop(HarnessLoop):
     """A loop whose time() is the virtual clock; it never sleeps in real time for a timer."""
 
     def __init__(self) -> None:
-        super().__init__(_VirtualSelector())
-
-    def call_at(self, when: float, callback: Any, *args: Any, context: Any = None) -> Any:
-        """BaseEventLoop.call_at (the same in 3.11 to 3.13), with timers kept in order."""
-        if when is None:
-            raise TypeError("when cannot be None")
-        self._check_closed()
-        if self._debug:
-            self._check_thread()
-            self._check_callback(callback, "call_at")
-        timer = _OrderedTimerHandle(when, callback, args, self, context)
-        if timer._source_traceback:
-            del timer._source_traceback[-1]
-        heapq.heappush(self._scheduled, timer)
-        timer._scheduled = True
-        return timer
+        selector = _VirtualSelector()
+        super().__init__(selector)
+        selector.loop = self
 
     def time(self) -> float:
         return state.run.clock.now if state.run is not None and state.run.clock is not None else 0.0
@@ -204,52 +280,6 @@ class HarnessPolicy(_BasePolicy):
 
 class VirtualPolicy(_BasePolicy):
     _loop_factory = VirtualLoop
-
-
-def _handle_run(self: asyncio.Handle) -> None:
-    """Every callback and task step of every loop: when tasks run, and how long they hold it.
-
-    A step's CPU time costs no system call unless the step took cpu_hog_seconds of real time:
-    only then is the thread's CPU time read, and the step's share taken from what the thread
-    used since the loop's last select (or last such read), less the real time of the short steps
-    in between (at least their CPU time), and at most the step's own real time.
-    """
-    run = state.run
-    if run is None:
-        _real_handle_run(self)
-        return
-    owner = getattr(self._callback, "__self__", None)
-    # Only tasks with a span (the first MAX_SPANS) are followed step by step.
-    task = owner if getattr(owner, "_loopdeck_span", False) else None
-    if task is not None:
-        run.step_started(task)
-    loop = self._loop
-    run.step_thread = getattr(loop, "_thread_id", None) or _get_ident()
-    if run.step_samples:
-        run.step_samples.clear()
-    marked = getattr(loop, "_loopdeck_cpu", None)
-    cpu_before = _real_thread_time() if marked is None else 0.0
-    began = _real_perf_counter()
-    try:
-        _real_handle_run(self)
-    finally:
-        wall = _real_perf_counter() - began
-        spent = 0.0
-        if marked is None:
-            spent = _real_thread_time() - cpu_before
-        elif wall >= run.cpu_hog_seconds:
-            cpu = _real_thread_time()
-            spent = min(wall, cpu - marked - loop._loopdeck_walls)
-            loop._loopdeck_cpu, loop._loopdeck_walls = cpu, 0.0
-        else:
-            loop._loopdeck_walls += wall
-        run.step_thread = None
-        if task is not None:
-            run.step_ended(task)
-        if spent >= run.cpu_hog_seconds:
-            if task is None and isinstance(owner, asyncio.Task):
-                task = owner
-            run.cpu_hog(spent, task, self)
 
 
 def _sample(signum: int, frame: types.FrameType | None) -> None:
@@ -279,7 +309,6 @@ def install(virtual: bool) -> None:
     """The loop (on the clock, or the real one), the step timing and the SIGPROF sampling."""
     sys.set_coroutine_origin_tracking_depth(ORIGIN_DEPTH)
     lifecycle.install()
-    asyncio.events.Handle._run = _handle_run
     warnings._warn_unawaited_coroutine = _warn_unawaited
     if virtual:
         asyncio.set_event_loop_policy(VirtualPolicy())

@@ -107,7 +107,6 @@ class Report:
         self.events.append({"kind": kind, "line": line, "message": said, **extra})
 
     def task_created(self, task: asyncio.Task) -> None:
-        self.loops.add(task.get_loop())
         if getattr(task.get_coro(), "cr_code", None) in HOUSEKEEPING_CODES:
             return
         self.task_count += 1
@@ -128,6 +127,10 @@ class Report:
         }
         self.spans.append(span)
         self.span_of[task] = span
+        # The loop follows this task's steps (a plain asyncio.Task from a task factory has no
+        # room for the mark: only its creation and end are seen).
+        with contextlib.suppress(AttributeError):
+            task._loopdeck_span = True  # type: ignore[attr-defined]
         # Its end is seen when its last step ends (step_ended), or at once if it ended eagerly.
         if task.done():
             self.task_done(task)
@@ -237,6 +240,8 @@ class Report:
         self.event("unretrieved_exception", line, said, task=future.get_name())
 
     def loop_created(self, loop: asyncio.AbstractEventLoop) -> None:
+        # Every task a loop of the run creates is reported (task_created) on that loop.
+        self.loops.add(loop)
         record = {"line": snippet_line(sys._getframe()), "closed": False}
         self.created_loops.append(record)
         loop._runner_record = record  # type: ignore[attr-defined]
