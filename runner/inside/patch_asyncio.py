@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import asyncio.base_events
 import asyncio.events
+import contextvars
 import heapq
 import itertools
 import selectors
@@ -53,6 +54,35 @@ _logger = asyncio.base_events.logger
 _timer_order = itertools.count()
 
 
+_Handle = asyncio.events.Handle
+_new_object = object.__new__
+_copy_context = contextvars.copy_context
+
+
+class _Timer(asyncio.TimerHandle):
+    """The loop's TimerHandle: cancel() in one call outside debug mode (TimerHandle.cancel,
+    the loop's _timer_handle_cancelled, Handle.cancel and get_debug make four)."""
+
+    __slots__ = ()
+
+    def cancel(self) -> None:
+        if self._cancelled:
+            return
+        loop = self._loop
+        if loop._debug:
+            super().cancel()
+            return
+        if self._scheduled:
+            loop._timer_cancelled_count += 1
+        self._cancelled = True
+        self._callback = None
+        self._args = None
+
+
+_Timer.__name__ = _Timer.__qualname__ = "TimerHandle"
+_Timer.__module__ = asyncio.TimerHandle.__module__
+
+
 class HarnessLoop(_BaseLoop):
     """The standard selector loop, reporting the tasks it creates and the errors it handles,
     and timing and following every callback and task step it runs.
@@ -84,17 +114,50 @@ class HarnessLoop(_BaseLoop):
             run.task_created(task)
         return task
 
+    # Scheduling: BaseEventLoop's call_soon, call_later and call_at make a Handle through four
+    # or five Python calls (the closed check, the debug check, Handle.__init__); outside debug
+    # mode these make the same Handle in one. Closed or in debug mode, asyncio's own code runs.
+
+    def call_soon(self, callback: Any, *args: Any, context: Any = None) -> Any:
+        if self._closed or self._debug:
+            return super().call_soon(callback, *args, context=context)
+        handle = _new_object(_Handle)
+        handle._context = _copy_context() if context is None else context
+        handle._loop = self
+        handle._callback = callback
+        handle._args = args
+        handle._cancelled = False
+        handle._repr = None
+        handle._source_traceback = None
+        self._ready.append(handle)
+        return handle
+
+    def call_later(self, delay: float, callback: Any, *args: Any, context: Any = None) -> Any:
+        if delay is None or self._debug:
+            return super().call_later(delay, callback, *args, context=context)
+        return self.call_at(self.time() + delay, callback, *args, context=context)
+
     def call_at(self, when: float, callback: Any, *args: Any, context: Any = None) -> Any:
         """BaseEventLoop.call_at (the same in 3.11 to 3.13), with timers kept in order."""
-        if when is None:
-            raise TypeError("when cannot be None")
-        self._check_closed()
-        if self._debug:
+        if when is None or self._closed or self._debug:
+            if when is None:
+                raise TypeError("when cannot be None")
+            self._check_closed()
             self._check_thread()
             self._check_callback(callback, "call_at")
-        timer = asyncio.TimerHandle(when, callback, args, self, context)
-        if timer._source_traceback:
-            del timer._source_traceback[-1]
+            timer = _Timer(when, callback, args, self, context)
+            if timer._source_traceback:
+                del timer._source_traceback[-1]
+        else:
+            timer = _new_object(_Timer)
+            timer._context = _copy_context() if context is None else context
+            timer._loop = self
+            timer._callback = callback
+            timer._args = args
+            timer._cancelled = False
+            timer._repr = None
+            timer._source_traceback = None
+            timer._when = when
         heapq.heappush(self._scheduled, (when, next(_timer_order), timer))
         timer._scheduled = True
         return timer
@@ -142,10 +205,11 @@ class HarnessLoop(_BaseLoop):
     def _run_ready(self, ntodo: int) -> None:
         """Run the first ntodo ready callbacks, timing each and following the tasks with a span.
 
-        A step's CPU time costs no system call unless the step took cpu_hog_seconds of real
-        time: only then is the thread's CPU time read, and the step's share taken from what the
-        thread used since the first of these callbacks (or the last such read), less the real
-        time of the shorter steps in between, and at most the step's own real time.
+        One clock read a step: a step runs from the end of the one before. Its CPU time costs
+        no system call unless it took cpu_hog_seconds of real time: only then is the thread's
+        CPU time read, and the step's share is what the thread used since the first of these
+        callbacks (or the last such read), less the real time from then until the step began,
+        and at most the step's own real time.
         """
         ready = self._ready
         run = state.run
@@ -155,7 +219,8 @@ class HarnessLoop(_BaseLoop):
         hog = run.cpu_hog_seconds
         samples = run.step_samples
         run.step_thread = self._thread_id or _get_ident()
-        marked, walls = _real_thread_time(), 0.0
+        marked_cpu = _real_thread_time()
+        marked = last = _real_perf_counter()
         try:
             for _ in range(ntodo):
                 handle = ready.popleft()
@@ -168,23 +233,21 @@ class HarnessLoop(_BaseLoop):
                     run.step_started(task)
                 if samples:
                     samples.clear()
-                began = _real_perf_counter()
+                began = last
                 try:
                     handle._run()
                 finally:
-                    wall = _real_perf_counter() - began
+                    last = _real_perf_counter()
                     if task is not None:
                         run.step_ended(task)
-                    if wall < hog:
-                        walls += wall
-                    else:
+                    if last - began >= hog:
                         cpu = _real_thread_time()
-                        spent = min(wall, cpu - marked - walls)
-                        marked, walls = cpu, 0.0
+                        spent = min(last - began, cpu - marked_cpu - (began - marked))
                         if spent >= hog:
                             if task is None and isinstance(owner, asyncio.Task):
                                 task = owner
                             run.cpu_hog(spent, task, handle)
+                        marked_cpu, marked = cpu, last
                 handle = None  # Needed to break cycles when an exception occurs.
         finally:
             run.step_thread = None
@@ -259,12 +322,14 @@ class VirtualLoop(HarnessLoop):
     """A loop whose time() is the virtual clock; it never sleeps in real time for a timer."""
 
     def __init__(self) -> None:
+        self._loopdeck_clock = state.clock()
         selector = _VirtualSelector()
         super().__init__(selector)
         selector.loop = self
 
     def time(self) -> float:
-        return state.run.clock.now if state.run is not None and state.run.clock is not None else 0.0
+        clock = self._loopdeck_clock
+        return clock.now if clock is not None else 0.0
 
     def _write_to_self(self) -> None:
         # Another thread handed the loop a callback: the loop is running again from this moment,
