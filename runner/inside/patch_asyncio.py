@@ -25,7 +25,7 @@ import warnings
 from typing import Any
 
 from runner.inside import lifecycle, state
-from runner.inside.frames import FILENAME, snippet_line
+from runner.inside.frames import FILENAME, HOUSEKEEPING_CODES, snippet_line
 
 # A loop that watches real file descriptors (pipes of a subprocess) gets this long, in real
 # time, before a wait that nothing else can end counts as a deadlock.
@@ -101,18 +101,31 @@ class HarnessLoop(_BaseLoop):
             state.run.loop_created(self)
 
     def create_task(self, coro: Any, *, name: str | None = None, context: Any = None) -> Any:
-        if self._task_factory is None:
-            # As BaseEventLoop.create_task, with the Task that notes cancel() and awaits.
-            self._check_closed()
-            task = lifecycle.Task(coro, loop=self, name=name, context=context)
-            if task._source_traceback:
-                del task._source_traceback[-1]
-        else:
-            task = super().create_task(coro, name=name, context=context)
         run = state.run
-        if run is not None and isinstance(task, asyncio.Task):
-            run.task_created(task)
+        if self._task_factory is not None:
+            task = super().create_task(coro, name=name, context=context)
+            if run is not None and isinstance(task, asyncio.Task):
+                run.task_created(task)
+            return task
+        # As BaseEventLoop.create_task, with the Task that notes cancel().
+        self._check_closed()
+        task = lifecycle.Task(coro, loop=self, name=name, context=context)
+        if task._source_traceback:
+            del task._source_traceback[-1]
+        if run is not None:
+            if run.spans_full:
+                # Past the spans kept, a task is only counted (the loop's own are not).
+                if getattr(coro, "cr_code", None) not in HOUSEKEEPING_CODES:
+                    run.task_count += 1
+            else:
+                run.task_created(task)
         return task
+
+    def set_debug(self, enabled: bool) -> None:
+        super().set_debug(enabled)
+        # Every Future and Task asks its loop get_debug() as it is made: a C callable that
+        # returns `enabled` answers without a Python call.
+        self.get_debug = itertools.repeat(enabled).__next__
 
     # Scheduling: BaseEventLoop's call_soon, call_later and call_at make a Handle through four
     # or five Python calls (the closed check, the debug check, Handle.__init__); outside debug
@@ -330,6 +343,12 @@ class VirtualLoop(HarnessLoop):
     def time(self) -> float:
         clock = self._loopdeck_clock
         return clock.now if clock is not None else 0.0
+
+    def call_later(self, delay: float, callback: Any, *args: Any, context: Any = None) -> Any:
+        clock = self._loopdeck_clock
+        if delay is None or self._debug or clock is None:
+            return super().call_later(delay, callback, *args, context=context)
+        return self.call_at(clock.now + delay, callback, *args, context=context)
 
     def _write_to_self(self) -> None:
         # Another thread handed the loop a callback: the loop is running again from this moment,

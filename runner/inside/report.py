@@ -81,6 +81,8 @@ class Report:
         self.events: list[dict[str, Any]] = []
         self.spans: list[dict[str, Any]] = []
         self.task_count = 0
+        # MAX_SPANS spans kept: the loop then only counts the tasks it creates.
+        self.spans_full = False
         self.span_of: weakref.WeakKeyDictionary[asyncio.Task, dict[str, Any]] = (
             weakref.WeakKeyDictionary()
         )
@@ -126,11 +128,10 @@ class Report:
             "_line": snippet_line(sys._getframe()),
         }
         self.spans.append(span)
+        self.spans_full = len(self.spans) >= MAX_SPANS
         self.span_of[task] = span
-        # The loop follows this task's steps (a plain asyncio.Task from a task factory has no
-        # room for the mark: only its creation and end are seen).
-        with contextlib.suppress(AttributeError):
-            task._loopdeck_span = True  # type: ignore[attr-defined]
+        # The loop follows this task's steps.
+        task._loopdeck_span = True  # type: ignore[attr-defined]
         # Its end is seen when its last step ends (step_ended), or at once if it ended eagerly.
         if task.done():
             self.task_done(task)
