@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import asyncio.base_events
 import asyncio.events
+import collections
 import contextvars
 import heapq
 import itertools
@@ -50,8 +51,6 @@ _MIN_CANCELLED_FRACTION = asyncio.base_events._MIN_CANCELLED_TIMER_HANDLES_FRACT
 _MAX_SELECT_TIMEOUT = asyncio.base_events.MAXIMUM_SELECT_TIMEOUT
 _format_handle = asyncio.base_events._format_handle
 _logger = asyncio.base_events.logger
-# The order timers are scheduled in, across every loop of the run.
-_timer_order = itertools.count()
 
 
 _Handle = asyncio.events.Handle
@@ -87,15 +86,19 @@ class HarnessLoop(_BaseLoop):
     """The standard selector loop, reporting the tasks it creates and the errors it handles,
     and timing and following every callback and task step it runs.
 
-    Its timers are kept as (deadline, order scheduled, TimerHandle) in the heap: in CPython the
-    clock moves between two call_later calls, so equal delays give distinct deadlines in the
-    order they were asked for; on the virtual clock they are equal, and the order keeps them
-    in that order (the heap compares tuples of numbers, never the handles). Its _run_once is
-    BaseEventLoop's (the same in 3.11 to 3.13) reading that heap, with the steps run by
-    _run_ready.
+    Its timers are kept by deadline, each deadline's in the order they were scheduled, and
+    `_scheduled` is the heap of the deadlines alone: in CPython the clock moves between two
+    call_later calls, so equal delays give distinct deadlines in the order they were asked for;
+    on the virtual clock they are equal, and each deadline's queue keeps them in that order
+    (the heap holds numbers, so it never compares two handles, and 10,000 timers due at once
+    are one entry). Its _run_once is BaseEventLoop's (the same in 3.11 to 3.13) reading those
+    queues, with the steps run by _run_ready.
     """
 
     def __init__(self, selector: selectors.BaseSelector | None = None) -> None:
+        # deadline -> its timers, in the order they were scheduled; how many in all.
+        self._timers: dict[float, collections.deque[asyncio.TimerHandle]] = {}
+        self._timer_count = 0
         super().__init__(selector)
         if state.run is not None:
             state.run.loop_created(self)
@@ -171,45 +174,64 @@ class HarnessLoop(_BaseLoop):
             timer._repr = None
             timer._source_traceback = None
             timer._when = when
-        heapq.heappush(self._scheduled, (when, next(_timer_order), timer))
+        timers = self._timers.get(when)
+        if timers is None:
+            self._timers[when] = timers = collections.deque()
+            heapq.heappush(self._scheduled, when)
+        timers.append(timer)
+        self._timer_count += 1
         timer._scheduled = True
         return timer
 
     def _run_once(self) -> None:
-        """One iteration: BaseEventLoop._run_once, with the heap of (deadline, order, timer)."""
-        scheduled = self._scheduled
-        count = len(scheduled)
+        """One iteration: BaseEventLoop._run_once, with the timers queued by deadline."""
+        scheduled, timers = self._scheduled, self._timers
+        count = self._timer_count
         if count > _MIN_SCHEDULED and self._timer_cancelled_count / count > _MIN_CANCELLED_FRACTION:
             # Remove delayed calls that were cancelled if their number is too high.
-            kept = []
-            for entry in scheduled:
-                if entry[2]._cancelled:
-                    entry[2]._scheduled = False
+            for when, queue in list(timers.items()):
+                kept = collections.deque()
+                for timer in queue:
+                    if timer._cancelled:
+                        timer._scheduled = False
+                    else:
+                        kept.append(timer)
+                if kept:
+                    timers[when] = kept
                 else:
-                    kept.append(entry)
-            heapq.heapify(kept)
-            self._scheduled = scheduled = kept
+                    del timers[when]
+            self._scheduled = scheduled = list(timers)
+            heapq.heapify(scheduled)
+            self._timer_count = sum(map(len, timers.values()))
             self._timer_cancelled_count = 0
         else:
             # Remove delayed calls that were cancelled from head of queue.
-            while scheduled and scheduled[0][2]._cancelled:
-                self._timer_cancelled_count -= 1
-                heapq.heappop(scheduled)[2]._scheduled = False
+            while scheduled:
+                first = timers[scheduled[0]]
+                while first and first[0]._cancelled:
+                    self._timer_cancelled_count -= 1
+                    self._timer_count -= 1
+                    first.popleft()._scheduled = False
+                if first:
+                    break
+                del timers[heapq.heappop(scheduled)]
         timeout = None
         if self._ready or self._stopping:
             timeout = 0
         elif scheduled:
-            timeout = min(max(0, scheduled[0][0] - self.time()), _MAX_SELECT_TIMEOUT)
+            timeout = min(max(0, scheduled[0] - self.time()), _MAX_SELECT_TIMEOUT)
         event_list = self._selector.select(timeout)
         self._process_events(event_list)
         event_list = None  # Needed to break cycles when an exception occurs.
         # Handle 'later' callbacks that are ready.
         end_time = self.time() + self._clock_resolution
         ready = self._ready
-        while scheduled and scheduled[0][0] < end_time:
-            timer = heapq.heappop(scheduled)[2]
-            timer._scheduled = False
-            ready.append(timer)
+        while scheduled and scheduled[0] < end_time:
+            due = timers.pop(heapq.heappop(scheduled))
+            self._timer_count -= len(due)
+            for timer in due:
+                timer._scheduled = False
+            ready.extend(due)
         # Only the callbacks ready now; those they schedule run the next time round.
         ntodo = len(ready)
         if ntodo:
@@ -275,6 +297,9 @@ class HarnessLoop(_BaseLoop):
             # A loop dropped unclosed is closed by its __del__: that is not the learner closing it.
             state.run.loop_closing(self, dropped=sys._getframe(1).f_code is _LOOP_DEL)
         super().close()
+        if self._closed:
+            self._timers.clear()
+            self._timer_count = 0
 
 
 def _run_plain(loop: HarnessLoop, ntodo: int) -> None:
@@ -310,7 +335,7 @@ class _VirtualSelector(selectors.DefaultSelector):
         if events or timeout == 0 or loop is None or state.run is None or state.run.clock is None:
             return events
         scheduled = loop._scheduled
-        wake = scheduled[0][0] if scheduled else None
+        wake = scheduled[0] if scheduled else None
         watches_io = len(self.get_map()) > 1
 
         def io_ready() -> bool:
