@@ -51,8 +51,7 @@ _MIN_CANCELLED_FRACTION = asyncio.base_events._MIN_CANCELLED_TIMER_HANDLES_FRACT
 _MAX_SELECT_TIMEOUT = asyncio.base_events.MAXIMUM_SELECT_TIMEOUT
 _format_handle = asyncio.base_events._format_handle
 _logger = asyncio.base_events.logger
-
-
+# What the loop's call_soon and call_at make their handles with.
 _Handle = asyncio.events.Handle
 _new_object = object.__new__
 _copy_context = contextvars.copy_context
