@@ -2,8 +2,8 @@
 awaited afterwards, event loops never closed.
 
 The loop (runner/inside/patch_asyncio.py) makes its tasks `Task`s of this module: asyncio's own
-Task with a few methods that note when the learner cancels a task and when anything awaits it
-or looks at its result afterwards. The report (runner/inside/report.py) turns what is left
+Task noting when the learner cancels it; a cancelled one then notes when anything awaits it or
+looks at its result. The report (runner/inside/report.py) turns what is left
 unfinished at the end of the run into events.
 """
 
@@ -40,12 +40,17 @@ def is_waiter(callback: Any) -> bool:
 
 
 class Task(asyncio.Task):
-    """asyncio's Task (the C one), noting the learner's cancel() and what awaits it afterwards.
+    """asyncio's Task (the C one), noting the learner's cancel().
 
-    Named Task, so that its repr is asyncio's.
+    Only cancel() is Python here, so awaiting a task, its result and its callbacks cost what
+    they cost in asyncio. A task the learner cancels becomes a CancelledTask (the same layout,
+    so its class can change), whose methods note what awaits it or looks at its result
+    afterwards. Both are named Task, so that their repr is asyncio's.
     """
 
     _cancel_record: dict[str, Any] | None = None
+    # Set on the first tasks of a run, whose steps the loop follows for their span.
+    _loopdeck_span = False
 
     def cancel(self, msg: Any = None) -> bool:
         requested = super().cancel(msg)
@@ -56,15 +61,22 @@ class Task(asyncio.Task):
                 callbacks = self._callbacks or ()
                 awaited = any(is_waiter(callback) for callback, _ in callbacks)
                 self._cancel_record = run.task_cancelled(self, caller.f_lineno, awaited)
+                self.__class__ = CancelledTask
         return requested
+
+
+class CancelledTask(Task):
+    """A Task the learner cancelled: notes when anything awaits it or asks for its result."""
+
+    _cancel_record: dict[str, Any]
 
     def _observed(self) -> None:
         record = self._cancel_record
-        if record is not None and not record["awaited"] and not closing:
+        if not record["awaited"] and not closing:
             record["awaited"] = True
 
     def add_done_callback(self, fn: Any, *, context: Any = None) -> None:
-        if self._cancel_record is not None and is_waiter(fn):
+        if is_waiter(fn):
             self._observed()
         super().add_done_callback(fn, context=context)
 
@@ -84,12 +96,14 @@ class Task(asyncio.Task):
 
     def cancelled(self) -> bool:
         # gather() of an already cancelled task only asks cancelled() (3.12+).
-        if self._cancel_record is not None and _from_asyncio(sys._getframe(1).f_code):
+        if _from_asyncio(sys._getframe(1).f_code):
             self._observed()
         return super().cancelled()
 
 
-Task.__module__ = asyncio.Task.__module__
+for _class in (Task, CancelledTask):
+    _class.__module__ = asyncio.Task.__module__
+    _class.__name__ = _class.__qualname__ = "Task"
 
 # asyncio.run's shutdown gathers every task left: that is not the learner awaiting them.
 closing = False

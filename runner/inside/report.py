@@ -81,6 +81,8 @@ class Report:
         self.events: list[dict[str, Any]] = []
         self.spans: list[dict[str, Any]] = []
         self.task_count = 0
+        # MAX_SPANS spans kept: the loop then only counts the tasks it creates.
+        self.spans_full = False
         self.span_of: weakref.WeakKeyDictionary[asyncio.Task, dict[str, Any]] = (
             weakref.WeakKeyDictionary()
         )
@@ -107,7 +109,6 @@ class Report:
         self.events.append({"kind": kind, "line": line, "message": said, **extra})
 
     def task_created(self, task: asyncio.Task) -> None:
-        self.loops.add(task.get_loop())
         if getattr(task.get_coro(), "cr_code", None) in HOUSEKEEPING_CODES:
             return
         self.task_count += 1
@@ -127,7 +128,10 @@ class Report:
             "_line": snippet_line(sys._getframe()),
         }
         self.spans.append(span)
+        self.spans_full = len(self.spans) >= MAX_SPANS
         self.span_of[task] = span
+        # The loop follows this task's steps.
+        task._loopdeck_span = True  # type: ignore[attr-defined]
         # Its end is seen when its last step ends (step_ended), or at once if it ended eagerly.
         if task.done():
             self.task_done(task)
@@ -237,6 +241,8 @@ class Report:
         self.event("unretrieved_exception", line, said, task=future.get_name())
 
     def loop_created(self, loop: asyncio.AbstractEventLoop) -> None:
+        # Every task a loop of the run creates is reported (task_created) on that loop.
+        self.loops.add(loop)
         record = {"line": snippet_line(sys._getframe()), "closed": False}
         self.created_loops.append(record)
         loop._runner_record = record  # type: ignore[attr-defined]
