@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -20,6 +22,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    TextField,
     When,
 )
 from django.db.models.functions import Coalesce
@@ -33,6 +36,7 @@ from quiz.models import (
     CardText,
     Deck,
     ExtraNewCards,
+    PersonalRetention,
     Presentation,
     Progress,
     Review,
@@ -65,6 +69,16 @@ class DeckStatus:
     learning_due: int = 0
     extra_new: int = 0
     suspended: int = 0
+    # The learner's due dates from today on (JSON), when read with the status to schedule the
+    # next card (see `status_annotations`).
+    due_dates: str | None = None
+
+    def due_load(self, user: AbstractBaseUser, now: datetime) -> Counter[date] | None:
+        """The learner's reviews due per day (for load balancing), if read with the status."""
+        if self.due_dates is None:
+            return None
+        dues = [aware(datetime.fromisoformat(due)) for due in json.loads(self.due_dates)]
+        return scheduling.due_load(user, now, dues)
 
     @property
     def new_limit(self) -> int:
@@ -109,30 +123,41 @@ def start_of_day(user: AbstractBaseUser, now: datetime) -> datetime:
     return scheduling.day_start(user, now)
 
 
+def aware(moment: datetime) -> datetime:
+    """A datetime read from JSON: SQLite's are naive UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def deck_statuses(
-    user: AbstractBaseUser, decks: list[Deck], now: datetime | None = None
+    user: AbstractBaseUser,
+    decks: list[Deck],
+    now: datetime | None = None,
+    due_dates: bool = False,
 ) -> list[DeckStatus]:
-    """Per deck: due now, new today, next due; one query for any number of decks and data."""
+    """Per deck: due now, new today, next due; one query for any number of decks and data.
+    `due_dates`: with the learner's due dates, for scheduling a card (`DeckStatus.due_load`)."""
     now = now or timezone.now()
     if not decks:
         return []
     rows = {
         row["pk"]: row
         for row in Deck.objects.filter(pk__in=[deck.pk for deck in decks]).values(
-            "pk", **status_annotations(user, now)
+            "pk", **status_annotations(user, now, due_dates)
         )
     }
     return [status_from(deck, rows[deck.pk]) for deck in decks]
 
 
-def with_status(decks: QuerySet[Deck, Any], user: AbstractBaseUser, now: datetime) -> QuerySet:
+def with_status(
+    decks: QuerySet[Deck, Any], user: AbstractBaseUser, now: datetime, due_dates: bool = False
+) -> QuerySet:
     """`decks` with what each one's status needs, read in the same query (see `status_of`)."""
-    return decks.annotate(**status_annotations(user, now))
+    return decks.annotate(**status_annotations(user, now, due_dates))
 
 
 def status_of(deck: Deck) -> DeckStatus:
     """The status of a deck read through `with_status`."""
-    return status_from(deck, {name: getattr(deck, name) for name in STATUS_FIELDS})
+    return status_from(deck, {name: getattr(deck, name, None) for name in STATUS_FIELDS})
 
 
 STATUS_FIELDS = [
@@ -145,10 +170,14 @@ STATUS_FIELDS = [
     "status_new_today",
     "status_old_today",
     "status_suspended",
+    "status_retention",
+    "status_due_dates",
 ]
 
 
 def status_from(deck: Deck, row: dict[str, Any]) -> DeckStatus:
+    # The retention the learner studies the deck at, for scheduling its cards without a query.
+    deck.learner_retention = row["status_retention"]  # type: ignore[attr-defined]
     return DeckStatus(
         deck=deck,
         due=row["status_due"],
@@ -159,6 +188,7 @@ def status_from(deck: Deck, row: dict[str, Any]) -> DeckStatus:
         learning_due=row["status_learning"],
         extra_new=row["status_extra"],
         suspended=row["status_suspended"],
+        due_dates=row.get("status_due_dates"),
     )
 
 
@@ -168,8 +198,21 @@ def count(rows: QuerySet[Any, Any]) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-def status_annotations(user: AbstractBaseUser, now: datetime) -> dict[str, Any]:
-    """Subqueries per deck (the outer row) for its `DeckStatus`, named as in STATUS_FIELDS."""
+class JSONList(Func):
+    """The rows' values as a JSON list (text), in a subquery without GROUP BY (as `count`)."""
+
+    function = "JSON_GROUP_ARRAY"  # SQLite's
+    output_field = TextField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="JSON_AGG(%(expressions)s)::text")
+
+
+def status_annotations(
+    user: AbstractBaseUser, now: datetime, due_dates: bool = False
+) -> dict[str, Any]:
+    """Subqueries per deck (the outer row) for its `DeckStatus`, named as in STATUS_FIELDS, and
+    the retention the learner studies it at; with `due_dates`, the learner's due dates too."""
     deck = OuterRef("pk")
     hidden = hidden_cards(user, now)
     learner_day = scheduling.learner_day(user)
@@ -182,7 +225,7 @@ def status_annotations(user: AbstractBaseUser, now: datetime) -> dict[str, Any]:
     extra = ExtraNewCards.objects.filter(user=user, deck=deck, day=learner_day.today(now)).values(
         "cards"
     )
-    return {
+    annotations = {
         "status_seen": count(progress),
         "status_due": count(progress.filter(due__lte=now)),
         "status_learning": count(progress.filter(due__lte=now, state__in=learning)),
@@ -194,7 +237,22 @@ def status_annotations(user: AbstractBaseUser, now: datetime) -> dict[str, Any]:
         "status_suspended": count(
             CardMark.objects.filter(user=user, card__deck=deck, suspended=True)
         ),
+        "status_retention": retention_of(user, "pk"),
     }
+    if due_dates:
+        dues = scheduling.due_progress(user, now).order_by()
+        annotations["status_due_dates"] = Subquery(
+            dues.annotate(dues=JSONList(F("due"))).values("dues")
+        )
+    return annotations
+
+
+def retention_of(user: AbstractBaseUser, deck: str) -> Coalesce:
+    """The retention the learner studies a deck at (their own for it, else the deck's); `deck`
+    is the outer row's path to it: "pk" on a deck, "card__deck" on a presentation."""
+    own = PersonalRetention.objects.filter(user=user, deck=OuterRef(deck))
+    deck_retention = "desired_retention" if deck == "pk" else f"{deck}__desired_retention"
+    return Coalesce(Subquery(own.values("desired_retention")[:1]), F(deck_retention))
 
 
 def hidden_cards(user: AbstractBaseUser, now: datetime) -> QuerySet[CardMark, Any]:
@@ -261,7 +319,7 @@ def next_card(
                 due__lte=now,
             )
             .exclude(card__in=hidden)
-            .select_related("card__deck")
+            .select_related("card")
             .annotate(
                 flagged=Exists(flags.filter(card=OuterRef("card"))),
                 **open_annotations(user, OuterRef("card"), now),
@@ -273,6 +331,7 @@ def next_card(
         if progress:
             for name in ["flagged", *OPEN_FIELDS]:
                 setattr(progress.card, name, getattr(progress, name))
+            progress.card.deck = deck
             attach_text(progress.card, progress)
             return progress.card, progress
     if status.new_available:
@@ -281,7 +340,6 @@ def next_card(
             .filter(deck=deck)
             .exclude(progress__user=user)
             .exclude(pk__in=hidden)
-            .select_related("deck")
             .annotate(
                 flagged=Exists(flags.filter(card=OuterRef("pk"))),
                 **open_annotations(user, OuterRef("pk"), now),
@@ -291,6 +349,7 @@ def next_card(
             .first()
         )
         if card:
+            card.deck = deck
             attach_text(card, card)
             return card, None
     return None
@@ -343,13 +402,18 @@ def open_annotations(user: AbstractBaseUser, card: OuterRef, now: datetime) -> d
 
 
 def present(
-    user: AbstractBaseUser, card: Card, progress: Progress | None, now: datetime
+    user: AbstractBaseUser,
+    card: Card,
+    progress: Progress | None,
+    now: datetime,
+    load: Counter[date] | None = None,
 ) -> Presentation:
     """Show `card`: reuse the open presentation of it, or compute every rating's outcome once.
 
     A presentation already answered (checked) but not rated is always shown again as it was:
     a reload, a return or an undo shows the recorded result, never a fresh question.
     A card from `next_card` says which presentation is open; another one is looked up.
+    `load`: the learner's due load, if read already (`DeckStatus.due_load`).
     """
     if hasattr(card, "open_presentation"):
         open_id, shown_at = card.open_presentation, card.open_shown_at
@@ -364,7 +428,7 @@ def present(
             user=user,
             card=card,
             shown_at=now,
-            outcomes=scheduling.outcomes(card, progress, now, user),
+            outcomes=scheduling.outcomes(card, progress, now, user, load),
         )
     if hasattr(card, "flagged"):
         presentation.flagged = card.flagged
@@ -394,9 +458,18 @@ def check(presentation: Presentation, answer: Any, now: datetime | None = None) 
 def mark_checked(presentation: Presentation, now: datetime, **fields: Any) -> bool:
     """Record the moment of the answer (once): answer time stops here, and every rating's
     outcome is computed again from it, so Again counts from the answer, not from the showing.
-    Returns whether this call recorded it."""
-    progress = Progress.objects.filter(user=presentation.user_id, card=presentation.card).first()
-    outcomes = scheduling.outcomes(presentation.card, progress, now)
+    Returns whether this call recorded it.
+
+    The outcomes are the learner's own (their parameters, retention and load balancing), as
+    when the card was shown; a presentation read `with_progress` brings the learner's progress.
+    """
+    if hasattr(presentation, "progress_id"):
+        progress = progress_of(presentation)
+    else:
+        progress = Progress.objects.filter(
+            user=presentation.user_id, card=presentation.card
+        ).first()
+    outcomes = scheduling.outcomes(presentation.card, progress, now, presentation.user)
     recorded = Presentation.objects.filter(
         pk=presentation.pk, checked_at__isnull=True, answered_at__isnull=True
     ).update(checked_at=now, outcomes=outcomes, **fields)
@@ -430,21 +503,39 @@ def allowed_ratings(presentation: Presentation) -> list[int]:
     return [1, 2, 3, 4]
 
 
-def locking(presentations: QuerySet[Presentation, Any]) -> QuerySet[Presentation, Any]:
-    """`presentations` read for `answer`: locked until the transaction ends, with the card, its
-    deck, the learner's progress on the card (`progress_id`, `progress_<fsrs field>`; None if
-    not started) and, as `reviewed`, whether the learner has a review of the card."""
+def with_progress(presentations: QuerySet[Presentation, Any]) -> QuerySet[Presentation, Any]:
+    """`presentations` with the card, its deck, and the learner's progress on the card
+    (`progress_id`, `progress_<fsrs field>`; None if not started: see `progress_of`)."""
     mine = Q(card__progress__user=F("user"))
     fields = {
         f"progress_{name}": F(f"learner_progress__{name}")
         for name in ("id", *scheduling.FSRS_FIELDS)
     }
-    reviews = Review.objects.filter(user=OuterRef("user"), card=OuterRef("card"))
     return (
-        presentations.select_for_update(of=("self",))
-        .select_related("card__deck")
+        presentations.select_related("card__deck")
         .annotate(learner_progress=FilteredRelation("card__progress", condition=mine))
-        .annotate(reviewed=Exists(reviews), **fields)
+        .annotate(**fields)
+    )
+
+
+def progress_of(presentation: Presentation) -> Progress | None:
+    """The learner's progress on the card, as read `with_progress` (None: not started)."""
+    if presentation.progress_id is None:  # type: ignore[attr-defined]
+        return None
+    return Progress(
+        pk=presentation.progress_id,  # type: ignore[attr-defined]
+        user_id=presentation.user_id,
+        card=presentation.card,
+        **{name: getattr(presentation, f"progress_{name}") for name in scheduling.FSRS_FIELDS},
+    )
+
+
+def locking(presentations: QuerySet[Presentation, Any]) -> QuerySet[Presentation, Any]:
+    """`presentations` read for `answer`: locked until the transaction ends, `with_progress`,
+    and, as `reviewed`, whether the learner has a review of the card."""
+    reviews = Review.objects.filter(user=OuterRef("user"), card=OuterRef("card"))
+    return with_progress(presentations.select_for_update(of=("self",))).annotate(
+        reviewed=Exists(reviews)
     )
 
 
@@ -463,14 +554,7 @@ def answer(
     if rating not in allowed_ratings(presentation):
         raise AnswerRefused(_("That rating is not allowed for this answer."), status=400)
     user_id, card = presentation.user_id, presentation.card
-    progress = None
-    if presentation.progress_id is not None:
-        progress = Progress(
-            pk=presentation.progress_id,
-            user_id=user_id,
-            card=card,
-            **{name: getattr(presentation, f"progress_{name}") for name in scheduling.FSRS_FIELDS},
-        )
+    progress = progress_of(presentation)
     if progress is not None and (
         progress.due > now
         or (progress.last_review and progress.last_review > presentation.shown_at)
