@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from quiz.models import CardMark, Deck, Presentation
+from quiz.models import Deck, Presentation
 from quiz.study import service
 from quiz.study.forms import AnswerForm, RatingForm
 from quiz.study.grading import Grade
@@ -156,9 +156,9 @@ def _own_presentation(
     if read is not None:
         presentations = read(presentations)
     else:
-        flags = CardMark.objects.filter(user=request.user, card=OuterRef("card"), flagged=True)
+        card = service.column(Presentation, "card_id")
         presentations = presentations.annotate(
-            flagged=Exists(flags), **service.text_annotations(OuterRef("card"))
+            flagged=service.flag_annotation(request.user, card), **service.text_annotations(card)
         )
         if to_schedule:
             presentations = service.with_progress(presentations).annotate(
