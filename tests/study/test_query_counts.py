@@ -34,7 +34,7 @@ STUDY_FRAGMENT = 5  # the card alone (htmx): no deck texts, no groups
 CHECK = 6
 # locked presentation with the progress; progress's write, presentation's write, review, daily
 # counts (one upsert); status (with the scheduler's inputs); next card with its text; its new
-# presentation; and the SAVEPOINT and RELEASE a test counts (10 in production)
+# presentation; and the transaction's SAVEPOINT and RELEASE (BEGIN and COMMIT in production)
 ANSWER = 12
 
 
