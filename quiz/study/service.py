@@ -473,9 +473,14 @@ def present(
 
     A presentation already answered (checked) but not rated is always shown again as it was:
     a reload, a return or an undo shows the recorded result, never a fresh question.
-    The card comes from `next_card`, which says which presentation of it is open.
+    A card from `next_card` says which presentation of it is open; another one is looked up.
     `load`: the learner's due load, if read already (`DeckStatus.due_load`).
     """
+    if not hasattr(card, "open_presentation"):  # not read by `next_card`: ask here
+        shown = shown_annotations(user, now, column(Card, "id"))
+        fields = {name: shown[name] for name in SHOWN_FIELDS}
+        for name, value in Card.objects.filter(pk=card.pk).values(**fields).get().items():
+            setattr(card, name, value)
     open_id, shown_at = card.open_presentation, card.open_shown_at
     if open_id and (progress is None or shown_at >= (progress.last_review or now)):
         presentation = Presentation.objects.get(pk=open_id)
