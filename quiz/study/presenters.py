@@ -41,7 +41,7 @@ def study_context(
     if presentation is None:
         picked = service.next_card(user, deck, status, now)
         if picked:
-            presentation = service.present(user, *picked, now, status.due_load(user, now))
+            presentation = service.present(user, *picked, now, status)
     if presentation is not None:
         context.update(card_context(presentation, result, revealed))
     else:

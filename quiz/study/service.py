@@ -467,14 +467,14 @@ def present(
     card: Card,
     progress: Progress | None,
     now: datetime,
-    load: Counter[date] | None = None,
+    status: DeckStatus | None = None,
 ) -> Presentation:
     """Show `card`: reuse the open presentation of it, or compute every rating's outcome once.
 
     A presentation already answered (checked) but not rated is always shown again as it was:
     a reload, a return or an undo shows the recorded result, never a fresh question.
     A card from `next_card` says which presentation of it is open; another one is looked up.
-    `load`: the learner's due load, if read already (`DeckStatus.due_load`).
+    `status`: the deck's, if it was read with the learner's due dates (`DeckStatus.due_load`).
     """
     if not hasattr(card, "open_presentation"):  # not read by `next_card`: ask here
         shown = shown_annotations(user, now, column(Card, "id"))
@@ -490,7 +490,9 @@ def present(
             user=user,
             card=card,
             shown_at=now,
-            outcomes=scheduling.outcomes(card, progress, now, user, load),
+            outcomes=scheduling.outcomes(
+                card, progress, now, user, status.due_load(user, now) if status else None
+            ),
         )
     presentation.flagged = card.flagged
     return presentation
