@@ -7,9 +7,10 @@ run eagerly inside gunicorn. Then, in one run:
 
 1. the floor: the login page, fetched by a few clients, for CPU per request;
 2. a class logging in at once (every simulated learner);
-3. learners studying the shipped deck, alone;
-4. the same learners while others press Check on a code card again and again;
-5. nothing lost: every answer the clients saw accepted has exactly one review, every run they
+3. one learner alone pressing Check on a code card again and again (the verdict as they see it);
+4. learners studying the shipped deck, alone;
+5. the same learners while others press Check on a code card again and again;
+6. nothing lost: every answer the clients saw accepted has exactly one review, every run they
    started has finished, and no request failed.
 
 Learners follow the pages as a browser with htmx does: they fill the form they are shown, press
@@ -514,7 +515,12 @@ def main() -> int:
         for learner in everyone:
             learner.latencies.clear()
 
-        # 3. Studying alone, then 4. studying while others check code.
+        # 3. One learner alone pressing Check again and again: the verdict as they see it.
+        alone = coders[0] if coders else learners[0]
+        run_all([alone], "check_code", time.perf_counter() + min(10.0, args.seconds))
+        alone_verdicts = list(alone.verdicts)
+
+        # 4. Studying alone, then 5. studying while others check code.
         rows = []
         for phase, group in (("study", learners), ("study + code", learners + coders)):
             for learner in group:
@@ -552,7 +558,7 @@ def main() -> int:
                 )
             )
 
-        # 5. Nothing lost.
+        # 6. Nothing lost.
         expected = {
             "answers": {x.username: x.answered for x in everyone},
             "runs": {x.username: x.runs for x in everyone},
@@ -588,6 +594,10 @@ def main() -> int:
     print(
         f"a class of {len(everyone)} logging in at once: {login_wall:.1f} s in all, "
         f"login p50/p95/p99 ms {percentiles(logins)}"
+    )
+    print(
+        f"a learner alone pressing Check {len(alone_verdicts)} times: verdict seen p50/p95/p99 ms "
+        f"{percentiles(alone_verdicts)}"
     )
     print(
         f"\n{'phase':<14}{'answers/s':>10}{'verdicts/s':>11}   request p50/p95/p99 ms"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import markdown
 import nh3
 from django.utils.safestring import SafeString, mark_safe
@@ -12,6 +14,8 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 
 
+# Cards are shown again and again with the same texts: each text is rendered once per process.
+@lru_cache(maxsize=4096)
 def render_markdown(text: str) -> SafeString:
     html = markdown.markdown(text or "", extensions=["fenced_code", "tables", "sane_lists"])
     clean = nh3.clean(
@@ -23,6 +27,7 @@ def render_markdown(text: str) -> SafeString:
     return mark_safe(clean)  # noqa: S308  (sanitised by nh3 just above)
 
 
+@lru_cache(maxsize=4096)
 def render_markdown_inline(text: str) -> SafeString:
     """One line of Markdown (an option, an item) without the paragraph around it."""
     html = str(render_markdown(text)).strip()

@@ -123,7 +123,7 @@ PASSWORD_HASHERS = [
 # django-axes checks every log-in (the site's and the admin's) before Django's own backend.
 AUTHENTICATION_BACKENDS = [
     "quiz.accounts.throttle.LoginBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "quiz.accounts.backends.LearnerBackend",
 ]
 AXES_HANDLER = "quiz.accounts.throttle.LoginLockout"
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]

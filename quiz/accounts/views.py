@@ -25,7 +25,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             user = form.save()
             throttle.count_signup(request)
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="quiz.accounts.backends.LearnerBackend")
             messages.success(request, _("Welcome to loopdeck! Pick a deck to start."))
             return redirect("decks")
     return render(request, "registration/signup.html", {"form": form})

@@ -10,9 +10,11 @@ from django.utils.translation import gettext_lazy
 
 from quiz.kinds import CodeContent
 from quiz.models import Presentation, Run
+from quiz.rendering import render_markdown
 from quiz.runs import service, tasks, timeline
 from quiz.runs.messages import word
 from quiz.runs.verdicts import Baseline, Verdict
+from quiz.study.presenters import rating_buttons
 
 MAX_EVENTS = 20
 ATTEMPTS_SHOWN = 12
@@ -160,6 +162,23 @@ class ReferenceRun:
             "stdout": verdict.get("stdout", ""),
             "timelines": views,
         }
+
+
+def graded_context(presentation: Presentation, run: Run, poll: int = 0) -> dict[str, Any]:
+    """What the graded check's verdict changes on the card, sent out of band (`oob`) beside the
+    verdict: the graded result and reference solution, the editor's practice label and Check
+    button, and the card's back with the rating buttons."""
+    content = presentation.card.text().content
+    context: dict[str, Any] = {
+        "presentation": presentation,
+        "card": presentation.card,
+        "kind_spec": presentation.card.kind_spec,
+        "back": render_markdown(content.get("back", "")),
+        "buttons": rating_buttons(presentation),
+        "oob": True,
+    }
+    context.update(code_context(presentation, content, run=run, poll=poll))
+    return context
 
 
 def describe(

@@ -149,9 +149,10 @@ def _save(run: Run, verdict: Verdict | None, baseline: Baseline | None, error: s
         if graded and passed is not None and run.presentation_id:
             # The first check decides the rating, as the first answer does on other cards; the
             # answer time ends when it was sent.
-            presentation = Presentation.objects.select_related("card__deck").get(
-                pk=run.presentation_id
-            )
+            # With what schedules the learner's cards: their settings and fitted parameters.
+            presentation = Presentation.objects.select_related(
+                "card__deck", "user__learner_settings", "user__fitted_parameters"
+            ).get(pk=run.presentation_id)
             mark_checked(
                 presentation, run.created_at, correct=bool(passed), answer={"run": str(run.run_id)}
             )

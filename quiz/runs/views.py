@@ -13,8 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from quiz.models import Presentation, Run
 from quiz.runs import notify, service
-from quiz.runs.presenters import ReferenceRun, code_context
-from quiz.study.presenters import study_context
+from quiz.runs.presenters import ReferenceRun, code_context, graded_context
 
 
 class CodeForm(forms.Form):
@@ -104,16 +103,15 @@ def _poll_number(request: HttpRequest) -> int:
 
 
 def show_run(request: HttpRequest, run: Run, poll: int = 0) -> HttpResponse:
-    """A finished check turns the card over (rating buttons), so the whole card is sent."""
+    """The run's verdict; the graded check's also turns the card over: its result, the
+    reference solution, the editor for practice and the rating buttons come out of band, and
+    the rest of the card (the editor and what the learner typed) stays as it is."""
     presentation = run.presentation
     assert presentation is not None
     presentation.refresh_from_db()
     if run.kind == Run.Kind.CHECK and run.finished and presentation.correct is not None:
-        context = study_context(request.user, presentation.card.deck, presentation=presentation)
-        response = render(request, "quiz/study.html#card", context)
-        response["HX-Retarget"] = "#card"
-        response["HX-Reswap"] = "outerHTML"
-        return response
+        context = graded_context(presentation, run, poll)
+        return render(request, "quiz/study.html#checked", context)
     context = {"presentation": presentation, "card": presentation.card}
     context.update(code_context(presentation, run=run, poll=poll))
     return render(request, "quiz/study.html#run", context)

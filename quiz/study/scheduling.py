@@ -9,6 +9,7 @@ FSRS's fuzz range so that no day piles up and easy days stay light.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -17,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import QuerySet
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from fsrs import Card as FsrsCard
@@ -124,12 +126,19 @@ def parameters_for(user: User | None) -> tuple[float, ...] | None:
         return None
     if not learner_settings(user).use_fitted_parameters:
         return None
-    fitted = FittedParameters.objects.filter(user=user, in_use=True).first()
-    return tuple(fitted.parameters) if fitted else None
+    try:  # read with the session's user (quiz.accounts.backends), else asked once here
+        fitted = user.fitted_parameters  # type: ignore[union-attr]
+    except FittedParameters.DoesNotExist:
+        return None
+    return tuple(fitted.parameters) if fitted.in_use else None
 
 
 def retention_for(deck: Deck, user: User | None) -> float:
-    """The learner's own desired retention for the deck, else the deck's."""
+    """The learner's own desired retention for the deck, else the deck's.
+
+    A deck read for the learner with the study page's status brings it (`learner_retention`)."""
+    if getattr(deck, "learner_retention", None) is not None:
+        return deck.learner_retention  # type: ignore[attr-defined]
     if user is not None and user.is_authenticated:
         own = (
             PersonalRetention.objects.filter(user=user, deck=deck)
@@ -179,16 +188,21 @@ def fsrs_card(card_id: int, progress: Progress | dict[str, Any] | None) -> FsrsC
 
 
 def outcomes(
-    card: Card, progress: Progress | None, now: datetime, user: User | None = None
+    card: Card,
+    progress: Progress | None,
+    now: datetime,
+    user: User | None = None,
+    load: Counter[date] | None = None,
 ) -> dict[str, CardDict]:
     """What each rating would do to the card, keyed by the rating's number ("1".."4"), for
-    `user` (their parameters, retention, day and load balancing; the deck's defaults without)."""
+    `user` (their parameters, retention, day and load balancing; the deck's defaults without).
+    `load`: the learner's `due_load` if the caller read it already."""
     chosen = learner_settings(user)
     balance = None
     if settings.FSRS_FUZZ and user is not None and chosen.load_balancing:
-        balance = Balance(
-            day=learner_day(user), load=due_load(user, now), easy_days=set(chosen.easy_days)
-        )
+        if load is None:
+            load = due_load(user, now)
+        balance = Balance(day=learner_day(user), load=load, easy_days=set(chosen.easy_days))
     scheduler = scheduler_for(card.deck, user, fuzz=balance is None and settings.FSRS_FUZZ)
     current = fsrs_card(card.pk, progress)
     return {
@@ -257,15 +271,22 @@ def review(
     return after
 
 
-def due_load(user: User, now: datetime) -> Counter[date]:
-    """Reviews due per learner date from today on, over the learner's studyable cards."""
-    day = learner_day(user)
-    dues = Progress.objects.filter(
+def due_progress(user: User, now: datetime) -> QuerySet[Progress, Any]:
+    """The learner's studyable cards due from the start of their day on (what loads a day)."""
+    return Progress.objects.filter(
         user=user,
         card__retired_at__isnull=True,
         card__status=Status.PUBLISHED,
-        due__gte=day.start(now),
-    ).values_list("due", flat=True)
+        due__gte=learner_day(user).start(now),
+    )
+
+
+def due_load(user: User, now: datetime, dues: Iterable[datetime] | None = None) -> Counter[date]:
+    """Reviews due per learner date from today on, over the learner's studyable cards; from
+    `dues` when the caller read them (`due_progress`'s due dates)."""
+    day = learner_day(user)
+    if dues is None:
+        dues = due_progress(user, now).values_list("due", flat=True)
     return Counter(day.date_of(due) for due in dues)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from quiz.models import CardMark, Deck, Presentation
+from quiz.models import Deck, Presentation
 from quiz.study import service
 from quiz.study.forms import AnswerForm, RatingForm
 from quiz.study.grading import Grade
@@ -38,7 +38,7 @@ def deck_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def study(request: HttpRequest, slug: str) -> HttpResponse:
     now = timezone.now()
-    decks = service.with_status(Deck.objects.studyable(), request.user, now)
+    decks = service.with_status(Deck.objects.studyable(), request.user, now, due_dates=True)
     if not request.htmx:  # The whole page names the deck (the card fragment does not).
         decks = decks.prefetch_related("texts")
     deck = get_object_or_404(decks, slug=slug)
@@ -49,7 +49,7 @@ def study(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def check(request: HttpRequest, token: str) -> HttpResponse:
     """Reveal a basic card, or grade an auto-graded card's answer; then show the grade buttons."""
-    presentation = _own_presentation(request, token)
+    presentation = _own_presentation(request, token, to_schedule=True)
     form = AnswerForm(request.POST)
     if not form.is_valid():
         return HttpResponse(_("That answer could not be read."), status=400)
@@ -144,25 +144,34 @@ def _own_presentation(
     request: HttpRequest,
     token: str,
     read: Callable[[QuerySet[Presentation, Any]], QuerySet[Presentation, Any]] | None = None,
+    to_schedule: bool = False,
 ) -> Presentation:
     """Only the learner a card was shown to may answer it; anyone else gets a 404.
 
     Read in one query with what the card fragment shows (the card's text in the learner's
-    language, whether it is flagged), and the deck's texts for a whole page; or else as `read`
-    reads (locked, for the answer)."""
+    language, whether it is flagged), and the deck's texts for a whole page; `to_schedule`:
+    with what scheduling the card needs too (the learner's progress and retention); or else as
+    `read` reads (locked, for the answer)."""
     presentations = Presentation.objects.select_related("card__deck")
     if read is not None:
         presentations = read(presentations)
     else:
-        flags = CardMark.objects.filter(user=request.user, card=OuterRef("card"), flagged=True)
+        card = service.column(Presentation, "card_id")
         presentations = presentations.annotate(
-            flagged=Exists(flags), **service.text_annotations(OuterRef("card"))
+            flagged=service.flag_annotation(request.user, card), **service.text_annotations(card)
         )
+        if to_schedule:
+            presentations = service.with_progress(presentations).annotate(
+                learner_retention=service.retention_of(request.user, "card__deck")
+            )
         if not request.htmx:
             presentations = presentations.prefetch_related("card__deck__texts")
     presentation = get_object_or_404(presentations, token=token, user=request.user)
+    presentation.user = request.user
     if read is None:
         service.attach_text(presentation.card, presentation)
+    if to_schedule:
+        presentation.card.deck.learner_retention = presentation.learner_retention
     return presentation
 
 

@@ -99,7 +99,7 @@ def test_no_serious_violation_on_any_page(browser, live_server, history, scheme)
             expect(page.locator("[data-graded]")).to_be_visible()
         else:
             page.locator("form.answer-form button[type=submit]").click()
-        expect(page.locator("#card")).to_have_attribute("data-state", "back")
+        expect(page.locator("#card-back")).to_have_attribute("data-state", "back")
         if problems := violations(page):
             found[f"study-{kind}-checked"] = problems
         screenshot(page, f"{scheme}-study-{kind}")

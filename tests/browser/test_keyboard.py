@@ -117,7 +117,7 @@ def ratings(page) -> list[str]:
 def expect_recorded_wrong(page, words, kind: str) -> None:
     card = page.locator("#card")
     expect(page.locator("article.card")).to_have_attribute("data-card", kind)
-    expect(card).to_have_attribute("data-state", "back")
+    expect(page.locator("#card-back")).to_have_attribute("data-state", "back")
     expect(card.locator(".result, [data-graded]").first).to_contain_text(words["wrong"])
     assert ratings(page) == ["1"]
 
@@ -148,7 +148,7 @@ def test_every_kind_by_keyboard_alone_and_a_wrong_answer_survives_reload_and_und
     expect(kind).to_have_attribute("data-card", "show-me")
     no_sideways_scroll(page, "basic")
     page.keyboard.press("Space")
-    expect(card).to_have_attribute("data-state", "back")
+    expect(page.locator("#card-back")).to_have_attribute("data-state", "back")
     page.keyboard.press("3")
 
     # Choice: the first option has the focus; ArrowDown picks the wrong one, Enter checks.

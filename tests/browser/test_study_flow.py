@@ -139,7 +139,7 @@ def test_sign_up_study_three_cards_by_keyboard_undo_and_finish(
     # Card 1: a basic card. Space reveals the answer, 3 grades it Good.
     expect(card).to_contain_text(front(page, language, "what-await-does").replace("`", ""))
     page.keyboard.press("Space")
-    expect(card).to_have_attribute("data-state", "back")
+    expect(page.locator("#card-back")).to_have_attribute("data-state", "back")
     page.keyboard.press("3")
 
     # Card 2: type-in. The field has focus; Enter checks; 3 keeps Good.
@@ -155,14 +155,14 @@ def test_sign_up_study_three_cards_by_keyboard_undo_and_finish(
     expect(page.locator("article.card")).to_have_attribute("data-card", "loops-per-thread")
     page.keyboard.press("u")
     expect(page.locator("article.card")).to_have_attribute("data-card", "placeholder-name")
-    expect(card).to_have_attribute("data-state", "back")
+    expect(page.locator("#card-back")).to_have_attribute("data-state", "back")
     expect(card).to_contain_text(words["right"])
     page.keyboard.press("3")
 
     # Card 3: basic again, then the done state with the next due time.
     expect(card).to_contain_text(front(page, language, "loops-per-thread"))
     page.keyboard.press("Space")
-    expect(card).to_have_attribute("data-state", "back")
+    expect(page.locator("#card-back")).to_have_attribute("data-state", "back")
     page.keyboard.press("4")
     expect(card).to_have_attribute("data-state", "done")
     expect(card).to_contain_text(words["done"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from quiz.models import Presentation, Review, Run
@@ -29,7 +31,6 @@ def test_a_passing_check_shows_ticks_a_timeline_and_offers_good(client, shown):
     response = post(client, shown, CONCURRENT)
     page = response.content.decode()
     assert response.status_code == 200
-    assert response["HX-Retarget"] == "#card"
     assert "All checks passed." in page
     assert page.count("✓") >= 4 and "✗" not in page.split('class="checks"')[1].split("</ul>")[0]
     assert "3 s of program time" in page
@@ -38,6 +39,23 @@ def test_a_passing_check_shows_ticks_a_timeline_and_offers_good(client, shown):
     run = Run.objects.get()
     assert (run.status, run.passed, run.kind) == ("done", True, "check")
     assert Presentation.objects.get().correct is True
+
+
+def test_the_graded_verdict_turns_the_card_over_and_leaves_the_editor_alone(client, shown):
+    """Only what the graded check changes is sent: the verdict in place of "running…", and out
+    of band the graded result, the practice label and button, and the rating buttons; the
+    editor with what the learner typed, the counts and the card's front stay as they are."""
+    response = post(client, shown, SEQUENTIAL)
+    html = response.content.decode()
+
+    assert "HX-Retarget" not in response
+    assert html.lstrip().startswith('<div id="run"')
+    swapped = re.findall(r'<\w+[^>]*\bid="([\w-]+)"[^>]*hx-swap-oob="true"', html)
+    assert swapped == ["graded", "editor-label", "check-button", "card-back"]
+    assert "Your first check failed" in html and ">Practice check <kbd>" in html
+    assert 'name="rating" value="1"' in html
+    assert "<textarea" not in html and 'id="card"' not in html and "data-counts" not in html
+    assert "Awaiting one coroutine after another" not in html  # the card's front
 
 
 def test_a_failing_check_shows_the_failed_message_and_gives_again(client, shown):
@@ -55,7 +73,7 @@ def test_a_blocking_call_points_at_its_line(client, shown):
     html = html.content.decode()
     line = BLOCKING.splitlines().index("    time.sleep(3)") + 1
     assert f'data-line="{line}"' in html
-    assert f'data-highlight="{line}"' in html
+    assert f'data-lines="{line}"' in html  # the editor flags the verdict's lines
     assert "blocked the event loop" in html
     assert "loop blocked" in html
 

@@ -58,3 +58,17 @@ def test_after_grading_the_card_lists_the_attempts_and_shows_the_reference_solut
     # The reference solution's code is on the card (its run: tests/code/test_reference.py).
     solution = card.split('class="solution"')[1].split("</pre>")[0]
     assert "asyncio.gather(download(&quot;a&quot;)" in solution
+
+
+def test_after_a_reload_the_practice_check_still_sends_the_editors_code(client, shown):
+    """The reference solution's own form comes before the code form, not inside it: forms do
+    not nest, and a browser reading one inside the other ends the code form at the inner one's
+    end, leaving the editor outside it (a practice Check would then send no code)."""
+    client.post(shown, {"code": BLOCKING, "action": "check"}, **HX)
+
+    page = client.get("/decks/code/study/").content.decode()
+
+    assert "Reference solution" in page
+    code_form = page.split('class="code-form"', 1)[1].split("</form>", 1)[0]
+    assert "<form" not in code_form
+    assert '<textarea name="code"' in code_form and "data-check" in code_form

@@ -177,3 +177,15 @@ def test_again_counts_from_the_answer_not_from_the_showing(client, learner):
     # fsrs's first learning step after Again is a minute: from the answer, so still ahead.
     assert progress.due > timezone.now()
     assert progress.due == checked + timedelta(minutes=1)
+
+
+@pytest.mark.usefixtures("kinds")
+@pytest.mark.parametrize("sent", [{"choice": ["x"]}, {"choice": ["100"]}, {"choice": ["-1"]}])
+def test_positions_that_are_not_small_numbers_are_refused_and_nothing_is_graded(client, sent):
+    token = bring_up(client, "pick")
+
+    response = client.post(f"/study/{token}/check/", sent, **HX)
+
+    assert response.status_code == 400
+    assert "could not be read" in response.content.decode()
+    assert Presentation.objects.get(token=token).checked_at is None

@@ -14,7 +14,7 @@ from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler
 
 from quiz.models import LearnerSettings, Progress
-from quiz.study import scheduling
+from quiz.study import scheduling, service
 from tests.study.factories import make_deck
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
@@ -126,3 +126,32 @@ def test_the_intervals_on_the_buttons_avoid_a_busy_day(tmp_path, settings):
     }
     # fsrs rounds random() * (high - low + 1) + low, so its own fuzz reaches a day past `high`.
     assert random_days <= set(range(low, high + 2)) and len(random_days) > 1
+
+
+@pytest.mark.django_db
+def test_the_load_read_with_the_decks_status_is_the_load_on_the_learners_own_days(tmp_path):
+    """The study page reads the due dates with the deck's status (one query fewer): counted per
+    day, on the learner's day (Vladivostok, from 4 a.m.), they are the learner's load."""
+    deck = make_deck(tmp_path, 12)
+    other = make_deck(tmp_path, 3, deck="other")
+    learner = User.objects.create_user("ada")
+    LearnerSettings.objects.create(user=learner, time_zone="Asia/Vladivostok", day_starts_at=4)
+    now = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)  # 11:30 in Vladivostok
+    cards = [*deck.cards.order_by("position"), *other.cards.all()]
+    # Every few hours over a week, around the learner's 4 a.m. too; a few already due today.
+    for n, card in enumerate(cards):
+        Progress.objects.create(
+            user=learner, card=card, state=2, stability=5.0, difficulty=5.0,
+            due=now + timedelta(hours=-6 + 13 * n), last_review=now - timedelta(days=3),
+        )  # fmt: skip
+
+    status = service.deck_statuses(learner, [deck], now, due_dates=True)[0]
+
+    load = status.due_load(learner, now)
+    assert load == scheduling.due_load(learner, now)
+    day = scheduling.learner_day(learner)
+    expected = Counter(
+        day.date_of(p.due) for p in Progress.objects.all() if p.due >= day.start(now)
+    )
+    assert load == expected and sum(load.values()) > len(load) > 3
+    assert service.deck_statuses(learner, [deck], now)[0].due_load(learner, now) is None

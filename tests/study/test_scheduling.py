@@ -10,7 +10,7 @@ from django.utils import timezone
 from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler
 
-from quiz.models import Presentation, Progress, Review
+from quiz.models import PersonalRetention, Presentation, Progress, Review
 from quiz.study import scheduling
 from tests.study.factories import make_deck
 
@@ -75,3 +75,34 @@ def test_desired_retention_changes_the_interval(learner, tmp_path):
         return scheduling.due_of(scheduling.outcomes(deck.cards.get(), None, now)["4"])
 
     assert easy_due(strict) < easy_due(lax)
+
+
+@pytest.mark.parametrize("own", [0.97, 0.75])
+def test_a_checked_answer_is_scheduled_at_the_learners_own_retention(
+    client, learner, tmp_path, own
+):
+    """The check recomputes every rating's outcome from the moment of the answer: with the
+    learner's own retention for the deck, as when the card was shown, not the deck's."""
+    deck = make_deck(tmp_path, 1, deck="kinds")
+    PersonalRetention.objects.create(user=learner, deck=deck, desired_retention=own)
+    card = deck.cards.get()
+    now = timezone.now()
+    progress = Progress.objects.create(
+        user=learner, card=card, state=2, stability=20.0, difficulty=5.0,
+        due=now - timedelta(days=1), last_review=now - timedelta(days=21),
+    )  # fmt: skip
+    client.force_login(learner)
+    page = client.get("/decks/kinds/study/").content.decode()
+    token = re.search(r"/study/([0-9a-f-]{36})/check/", page).group(1)
+
+    client.post(f"/study/{token}/check/")
+
+    presentation = Presentation.objects.get(token=token)
+    at = presentation.checked_at
+    expected = Scheduler(desired_retention=own, enable_fuzzing=False).review_card(
+        scheduling.fsrs_card(card.pk, progress), Rating.Good, at
+    )[0]
+    deck_default = Scheduler(desired_retention=0.9, enable_fuzzing=False).review_card(
+        scheduling.fsrs_card(card.pk, progress), Rating.Good, at
+    )[0]
+    assert scheduling.due_of(presentation.outcomes["3"]) == expected.due != deck_default.due
