@@ -58,6 +58,7 @@ LINUX_CAPABILITY_VERSION_3 = 0x20080522
 # per process, and a run may have many.
 MEMORY_POLL_SECONDS = 0.05
 PR_SET_SECCOMP = 22
+OOM_SCORE_ADJ_MAX = 1000
 SECCOMP_MODE_FILTER = 2
 
 libc = ctypes.CDLL(None, use_errno=True)
@@ -181,10 +182,10 @@ class ZygoteServer:
                 for fd in fds:
                     with contextlib.suppress(OSError):
                         os.close(fd)
-            # Fork the next run before answering, so between runs a slot is always the same
-            # set of processes.
-            spare = self.prepare()
+            # Answer first: the next run's process is forked and confines itself while the
+            # host reads the verdict (the host never needs it before its next order).
             send(self.control, result)
+            spare = self.prepare()
 
     def prepare(self) -> Spare:
         """Fork the next run as pid 1 of a fresh pid namespace; it confines itself and waits."""
@@ -273,6 +274,10 @@ class ZygoteServer:
         """
         try:
             self.control.close()
+            # The run's processes, never the slot's, are the ones the kernel kills when the
+            # run's memory runs out (the host protects the slot's: runner/launchers/warm.py).
+            with open("/proc/self/oom_score_adj", "w") as adj:
+                adj.write(str(OOM_SCORE_ADJ_MAX))
             # A network namespace of its own: nothing of an earlier run's sockets (TIME_WAIT
             # entries in /proc/net/tcp, say) is left for this one to see.
             check(libc.unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET), "unshare")
