@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 from runner.inside import harness
 from runner.inside.limits import apply_limits
-from runner.procfs import resident_bytes
+from runner.procfs import children, resident_bytes, tree
 from runner.protocol import receive, send
 
 CLONE_NEWNS = 0x00020000
@@ -140,6 +140,11 @@ class Spare:
     orders: socket.socket
     setup: int
 
+    def close(self) -> None:
+        """Let go of a spare that has died."""
+        self.orders.close()
+        os.close(self.setup)
+
 
 class ZygoteServer:
     """Serves run orders from the host, one at a time, each in a fresh set of namespaces.
@@ -151,9 +156,12 @@ class ZygoteServer:
     def __init__(self, control: socket.socket, settings: dict[str, object]) -> None:
         self.control = control
         self.tmp = f"size={settings['tmp_bytes']},nr_inodes={settings['tmp_inodes']},mode=1777"
-        # bubblewrap's init and the zygote's two processes (see enter_own_pid_namespace).
-        self.own_pids = {int(name) for name in os.listdir("/proc") if name.isdigit()}
-        self.base_processes = len(self.own_pids)
+        # bubblewrap's init and the zygote's two processes (see enter_own_pid_namespace), and
+        # the next run's process, made while a run runs: the uid's processes that are not the
+        # run's.
+        self.base_processes = sum(name.isdigit() for name in os.listdir("/proc")) + 1
+        # This process as /proc numbers it (bubblewrap's pid namespace, not our own).
+        self.proc_pid = int(os.readlink("/proc/self"))
         self.own_pid_ns = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
         self.last_cap = int(open("/proc/sys/kernel/cap_last_cap").read())
         # Built by the host (runner/launchers/seccomp.py); b"" off x86_64.
@@ -170,8 +178,10 @@ class ZygoteServer:
                 return
             if "limits" not in order:
                 continue  # A stop request that crossed its run's end.
+            spare = self.alive(spare)
+            upcoming = None
             try:
-                result = self.run(spare, order, fds)
+                result, upcoming = self.run(spare, order, fds)
             except Exception as error:
                 result = {"setup_error": f"{type(error).__name__}: {error}"}
                 with contextlib.suppress(OSError):
@@ -182,10 +192,15 @@ class ZygoteServer:
                 for fd in fds:
                     with contextlib.suppress(OSError):
                         os.close(fd)
-            # Answer first: the next run's process is forked and confines itself while the
-            # host reads the verdict (the host never needs it before its next order).
             send(self.control, result)
-            spare = self.prepare()
+            spare = upcoming or self.prepare()
+
+    def alive(self, spare: Spare) -> Spare:
+        """spare if it is still there, else (killed while it waited) a fresh one."""
+        if os.waitpid(spare.pid, os.WNOHANG)[0] == 0:
+            return spare
+        spare.close()
+        return self.prepare()
 
     def prepare(self) -> Spare:
         """Fork the next run as pid 1 of a fresh pid namespace; it confines itself and waits."""
@@ -204,8 +219,9 @@ class ZygoteServer:
         os.close(setup_write)
         return Spare(pid, ours, setup_read)
 
-    def run(self, spare: Spare, order: dict, fds: list[int]) -> dict[str, object]:
-        """Hand the spare its order and pipes; return how it ended.
+    def run(self, spare: Spare, order: dict, fds: list[int]) -> tuple[dict[str, object], Spare]:
+        """Hand the spare its order and pipes, fork the next run's process while this one
+        runs; return how this one ended, and the next one's.
 
         Closes fds (the run's ends of its pipes) once the run holds them.
         """
@@ -220,21 +236,34 @@ class ZygoteServer:
                 os.close(fd)
             fds.clear()
         limits = order["limits"]
-        killed = self.wait(spare.pid, started + limits["wall_seconds"], limits["memory_bytes"])
+        memory_bytes = limits["memory_bytes"]
+        root = None
+        if memory_bytes is not None:
+            # The run's pid 1 as /proc numbers it, found before the next run is a child too.
+            found = children(self.proc_pid)
+            root = found[0] if len(found) == 1 else None
+        # Confining a process takes a few milliseconds, mostly the kernel's: done while this
+        # run runs, it is never what the next order waits for.
+        upcoming = self.prepare()
+        killed = self.wait(spare.pid, started + limits["wall_seconds"], memory_bytes, root)
         _, status = os.waitpid(spare.pid, 0)
         setup = os.read(spare.setup, 4096).decode(errors="replace")
         os.close(spare.setup)
         if setup != "ok" and not killed:
-            return {"setup_error": setup or "the run ended during its setup"}
-        return {
+            return {"setup_error": setup or "the run ended during its setup"}, upcoming
+        result = {
             "returncode": os.waitstatus_to_exitcode(status),
             "killed": killed,
             "wall_seconds": time.monotonic() - started,
         }
+        return result, upcoming
 
-    def wait(self, pid: int, deadline: float, memory_bytes: int | None) -> str | None:
+    def wait(
+        self, pid: int, deadline: float, memory_bytes: int | None, root: int | None
+    ) -> str | None:
         """Wait for the run's pid 1; kill it at the deadline, when the host says so, or when
-        its processes together hold more than memory_bytes."""
+        its processes (root and its descendants, as /proc numbers them) together hold more
+        than memory_bytes."""
         pidfd = os.pidfd_open(pid)
         try:
             while True:
@@ -249,7 +278,7 @@ class ZygoteServer:
                     reason = "host"
                 elif time.monotonic() >= deadline:
                     reason = "wall"
-                elif memory_bytes is not None and self.run_memory() > memory_bytes:
+                elif root is not None and resident_bytes(tree(root)) > memory_bytes:
                     reason = "memory"
                 else:
                     continue
@@ -257,12 +286,6 @@ class ZygoteServer:
                 return reason
         finally:
             os.close(pidfd)
-
-    def run_memory(self) -> int:
-        """Resident bytes of the running run's processes: all we see but bubblewrap's init and
-        the zygote's own two (the next run is only forked once this one has ended)."""
-        pids = [int(name) for name in os.listdir("/proc") if name.isdigit()]
-        return resident_bytes(pid for pid in pids if pid not in self.own_pids)
 
     def run_snippet(self, orders: socket.socket, setup: int) -> None:
         """The run, pid 1 of its namespaces: private mounts, no capabilities, seccomp; then

@@ -149,15 +149,16 @@ class WarmSlot:
             raise
         return cgroup
 
-    def run_pid(self) -> int | None:
-        """The host pid of the run in progress (the zygote's one child), None between runs."""
+    def spare_pid(self) -> int | None:
+        """The host pid of the next run's process, waiting for its order: the zygote's one
+        child between runs (None if it has not one)."""
         found = children(self.slot_pids[-1])
         return found[0] if len(found) == 1 else None
 
     def run(self, request: bytes, limits: Limits) -> Outcome:
         """Serve one run; raises ZygoteGone (after killing it) if the zygote misbehaves."""
-        # The slot's own processes share the run's cgroup and its process count.
-        caps = RunCaps(limits, extra=len(self.slot_pids), cgroup=self.cgroup)
+        # The slot's own processes and the next run's share the run's cgroup and its count.
+        caps = RunCaps(limits, extra=len(self.slot_pids) + 1, cgroup=self.cgroup)
         try:
             return self._run(request, limits, caps)
         finally:
@@ -165,7 +166,10 @@ class WarmSlot:
 
     def _run(self, request: bytes, limits: Limits, caps: RunCaps) -> Outcome:
         started = time.monotonic()
-        caps.root = self.run_pid
+        if caps.cgroup is None:
+            # Where no cgroup counts the run, the host adds up its processes from this one.
+            root = self.spare_pid()
+            caps.root = lambda: root
         (request_read, request_write), (out_read, out_write), (err_read, err_write) = (
             os.pipe(),
             os.pipe(),

@@ -130,8 +130,8 @@ def leftover_processes() -> list[str]:
     """Sandbox processes of ours that should not exist between runs.
 
     Between runs a warm slot is exactly five processes (bwrap, bwrap's init inside, the
-    zygote's two, the next run waiting), or four while the next run is being forked; a cold
-    run leaves nothing. No child of ours may be a zombie.
+    zygote's two, the next run waiting); a cold run leaves nothing. No child of ours may be a
+    zombie.
     """
     tree = children_of()
     found = []
@@ -147,13 +147,10 @@ def leftover_processes() -> list[str]:
             below.append(pid)
             stack += tree.get(pid, [])
         # bwrap's init inside, the zygote's first process, the zygote itself (pid 1 of its own
-        # pid namespace) and the next run waiting for its order, each the one child of the one
-        # before (the zygote answers the host before it forks the next run, so that one may
-        # not be there yet); anything more was left behind.
+        # pid namespace) and the next run waiting for its order; anything more was left behind.
         programs = [cmdline(pid).split(" ")[0] for pid in below]
         zygotes = [program for program in programs if "bwrap" not in program]
-        chain = all(len(tree.get(pid, [])) <= 1 for pid in below)
-        is_zygote = chain and len(below) in (3, 4) and len(zygotes) == len(below) - 1
+        is_zygote = len(below) == 4 and len(zygotes) == 3
         if not is_zygote:
             found.append(f"bwrap {child} with {[cmdline(pid)[:60] for pid in below]}")
     return [what for what in found if what not in BEFORE_THE_SUITE]
