@@ -24,7 +24,7 @@ from types import TracebackType
 from runner import cgroups
 from runner.cgroups import RunCgroup
 from runner.launchers import Outcome
-from runner.launchers.caps import RunCaps, accounting
+from runner.launchers.caps import RunCaps
 from runner.launchers.pipes import collect
 from runner.launchers.sandbox import (
     BUNDLE,
@@ -33,6 +33,7 @@ from runner.launchers.sandbox import (
     UidLease,
     become_subreaper,
     bwrap_argv,
+    bwrap_kind,
     memfd,
     read_child_pid,
     reap,
@@ -274,9 +275,7 @@ class WarmPool:
 
     @property
     def name(self) -> str:
-        """ "bwrap (cgroup v1)", "bwrap (cgroup v2)" or "bwrap (memory sampled)": the sandbox,
-        and how a run's memory is capped in it (runner/launchers/caps.py)."""
-        return f"bwrap ({accounting()})"
+        return bwrap_kind()
 
     def __init__(self, config: SandboxConfig | None = None, slots: int | None = None) -> None:
         self.config = config or SandboxConfig()
