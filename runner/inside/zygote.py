@@ -159,6 +159,13 @@ class Spare:
         self.orders.close()
         os.close(self.setup)
 
+    def discard(self) -> None:
+        """Kill the spare, reap it and let go of it."""
+        with contextlib.suppress(OSError):
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+        self.close()
+
 
 class ZygoteServer:
     """Serves run orders from the host, one at a time, each in a fresh set of namespaces.
@@ -259,10 +266,14 @@ class ZygoteServer:
         # Confining a process takes a few milliseconds, mostly the kernel's: done while this
         # run runs, it is never what the next order waits for.
         upcoming = self.prepare()
-        killed = self.wait(spare.pid, started + limits["wall_seconds"], memory_bytes, root)
-        _, status = os.waitpid(spare.pid, 0)
-        setup = os.read(spare.setup, 4096).decode(errors="replace")
-        os.close(spare.setup)
+        try:
+            killed = self.wait(spare.pid, started + limits["wall_seconds"], memory_bytes, root)
+            _, status = os.waitpid(spare.pid, 0)
+            setup = os.read(spare.setup, 4096).decode(errors="replace")
+            os.close(spare.setup)
+        except BaseException:
+            upcoming.discard()
+            raise
         if setup != "ok" and not killed:
             return {"setup_error": setup or "the run ended during its setup"}, upcoming
         result = {
