@@ -3,10 +3,11 @@
 This module runs *inside* the sandbox (stdlib only; of ``runner`` it imports only the inside
 and the side-neutral protocol and procfs modules shipped with it). It is started once per slot
 by ``runner.launchers.warm`` with its control socket on fd 0, imports asyncio and the harness,
-then loops: for every run order it forks (once) the run
-as pid 1 of a new pid namespace, in new mount and ipc namespaces, with a private size-capped
-``/tmp`` and ``/dev/shm`` and a fresh ``/proc``; the run drops every capability, takes its
-rlimits and calls the harness's ``serve_one``. When the run's pid 1 exits (or is killed at its
+then loops: every run is forked (once) ahead of its order, while the run before it runs, as
+pid 1 of a new pid namespace, in new mount, ipc and network namespaces, with a private
+size-capped ``/tmp`` and ``/dev/shm`` and a fresh ``/proc``; it drops every capability, loads
+the seccomp filter and waits; its order brings its pipes and rlimits, and it calls the
+harness's ``serve_one``. When the run's pid 1 exits (or is killed at its
 wall-clock limit) the kernel kills everything it left behind, so no run can see or touch
 another.
 

@@ -3,9 +3,11 @@
 A warm slot (WarmSlot) is one bubblewrap sandbox running the zygote server
 (runner/inside/zygote.py), started as the slot's own unprivileged uid, that has already
 imported asyncio and the harness. For a run, the host hands it four fresh pipes over a unix
-socket (the request to read, stdout, stderr, channel); the zygote forks the run as pid 1 of new
-pid, mount and ipc namespaces with a private /tmp and /dev/shm, the run drops every capability
-and applies its rlimits, and the zygote reports how it ended. A run costs a few milliseconds
+socket (the request to read, stdout, stderr, channel) and gives them to the run's process, which
+the zygote forked while the previous run ran: pid 1 of new pid, mount, ipc and network
+namespaces with a private /tmp and /dev/shm, every capability dropped, the seccomp filter
+loaded. The run applies its rlimits, and the zygote reports how it ended. The whole slot lives
+in one cgroup (runner/cgroups.py), capped afresh for each run. A run costs a few milliseconds
 instead of the ~70 ms of a fresh sandboxed interpreter. WarmPool, the launcher, keeps the slots.
 """
 
