@@ -17,6 +17,7 @@ returns None and the launchers fall back to adding up each process's proportiona
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import os
 import secrets
@@ -177,8 +178,16 @@ def _read(path: str) -> str:
 
 
 class RunCgroup:
-    """One run's cgroup: made with its caps, joined by the run's first process, asked how much
-    the run used, and removed once the run's processes are gone."""
+    """A cgroup for runs, one at a time: made, capped afresh before each run (`limit`), asked
+    how much the current run used, and removed once its processes are gone.
+
+    The cold path makes one per run. A warm slot keeps one for all its runs with its zygote
+    inside (runner/launchers/warm.py), so each run is born in it: moving a process into a
+    cgroup takes the kernel's cgroup-wide migration lock, which costs an RCU grace period
+    (5-20 ms here) whenever it has not been taken for a while, while a fork joins its parent's
+    cgroup for nothing. Hence `limit` caps what the group holds *beyond what it holds when the
+    run begins*, and the counters (cap hits, CPU time) count from then.
+    """
 
     def __init__(
         self,
@@ -188,34 +197,52 @@ class RunCgroup:
         processes: int | None,
     ) -> None:
         self.hierarchy = hierarchy
-        self.memory_bytes = memory_bytes
         name = f"run-{os.getpid()}-{secrets.token_hex(6)}"
         self.dirs = {c: os.path.join(base, name) for c, base in hierarchy.dirs.items()}
         self._made: list[str] = []
+        self._processes: int | None = None
         try:
             for path in dict.fromkeys(self.dirs.values()):
                 os.mkdir(path, 0o755)
                 self._made.append(path)
-            self._limit(memory_bytes, processes)
+            if hierarchy.version == 2:
+                with contextlib.suppress(OSError):
+                    # No swapping past the cap, where the kernel accounts swap.
+                    _write(f"{self.dirs['memory']}/memory.swap.max", "0")
+            self.limit(memory_bytes, processes)
         except BaseException:
             self.remove()
             raise
 
-    def _limit(self, memory_bytes: int, processes: int | None) -> None:
+    def limit(self, memory_bytes: int, processes: int | None) -> None:
+        """Cap the next run: memory_bytes more memory than the group holds now, at most
+        `processes` processes in the group, and count cap hits and CPU time from now on."""
         memory, pids = self.dirs["memory"], self.dirs["pids"]
         if self.hierarchy.version == 2:
-            _write(f"{memory}/memory.max", str(memory_bytes))
-            with contextlib.suppress(OSError):
-                _write(f"{memory}/memory.swap.max", "0")
-            if processes is not None:
-                _write(f"{pids}/pids.max", str(processes))
-            return
-        _write(f"{memory}/memory.limit_in_bytes", str(memory_bytes))
+            held = int(_read(f"{memory}/memory.current"))
+            _write(f"{memory}/memory.max", str(held + memory_bytes))
+        else:
+            held = int(_read(f"{memory}/memory.usage_in_bytes"))
+            self._limit_v1(str(held + memory_bytes))
+        if processes != self._processes:
+            _write(f"{pids}/pids.max", "max" if processes is None else str(processes))
+            self._processes = processes
+        self._hits_before = self._memory_hits()
+        self._cpu_before = self._cpu_used()
+
+    def _limit_v1(self, value: str) -> None:
+        memory = self.dirs["memory"]
+        try:
+            _write(f"{memory}/memory.limit_in_bytes", value)
+        except OSError as error:
+            # Above the cap with swap, which may never be below it: raise that one first.
+            if error.errno != errno.EINVAL:
+                raise
+            _write(f"{memory}/memory.memsw.limit_in_bytes", value)
+            _write(f"{memory}/memory.limit_in_bytes", value)
         with contextlib.suppress(OSError):
             # Swap too, where the kernel accounts it: a run may not swap its way past the cap.
-            _write(f"{memory}/memory.memsw.limit_in_bytes", str(memory_bytes))
-        if processes is not None:
-            _write(f"{pids}/pids.max", str(processes))
+            _write(f"{memory}/memory.memsw.limit_in_bytes", value)
 
     @property
     def procs_files(self) -> list[str]:
@@ -227,23 +254,28 @@ class RunCgroup:
         for path in self.procs_files:
             _write(path, str(pid))
 
-    def memory_hit(self) -> bool:
-        """Whether the run reached its memory cap: the kernel had to reclaim to stay under it,
-        or killed a process of the run (the host then ends the whole run at once, rather than
-        wait while the kernel reclaims what little it can)."""
+    def _memory_hits(self) -> tuple[int, int]:
+        """How often the group reached its memory cap (the kernel had to reclaim to stay under
+        it), and how many of its processes the kernel killed for memory, so far."""
         memory = self.dirs["memory"]
         try:
             if self.hierarchy.version == 2:
                 counts = _counts(_read(f"{memory}/memory.events"))
-                return counts.get("max", 0) > 0 or counts.get("oom_kill", 0) > 0
-            if int(_read(f"{memory}/memory.failcnt")) > 0:
-                return True
-            return _counts(_read(f"{memory}/memory.oom_control")).get("oom_kill", 0) > 0
+                return counts.get("max", 0), counts.get("oom_kill", 0)
+            oom_kills = _counts(_read(f"{memory}/memory.oom_control")).get("oom_kill", 0)
+            return int(_read(f"{memory}/memory.failcnt")), oom_kills
         except (OSError, ValueError):
-            return False
+            return 0, 0
 
-    def cpu_seconds(self) -> float:
-        """CPU time every process of the run has used, together."""
+    def memory_hit(self) -> bool:
+        """Whether the run reached its memory cap: the kernel had to reclaim to stay under it,
+        or killed a process of the run (the host then ends the whole run at once, rather than
+        wait while the kernel reclaims what little it can)."""
+        hits, kills = self._memory_hits()
+        hits_before, kills_before = self._hits_before
+        return hits > hits_before or kills > kills_before
+
+    def _cpu_used(self) -> float:
         try:
             if self.hierarchy.version == 2:
                 for line in _read(f"{self.dirs['cpuacct']}/cpu.stat").splitlines():
@@ -253,6 +285,10 @@ class RunCgroup:
             return int(_read(f"{self.dirs['cpuacct']}/cpuacct.usage")) / 1e9
         except (OSError, ValueError):
             return 0.0
+
+    def cpu_seconds(self) -> float:
+        """CPU time every process of the run has used, together."""
+        return self._cpu_used() - self._cpu_before
 
     def pids(self) -> list[int]:
         try:

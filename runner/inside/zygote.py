@@ -3,10 +3,11 @@
 This module runs *inside* the sandbox (stdlib only; of ``runner`` it imports only the inside
 and the side-neutral protocol and procfs modules shipped with it). It is started once per slot
 by ``runner.launchers.warm`` with its control socket on fd 0, imports asyncio and the harness,
-then loops: for every run order it forks (once) the run
-as pid 1 of a new pid namespace, in new mount and ipc namespaces, with a private size-capped
-``/tmp`` and ``/dev/shm`` and a fresh ``/proc``; the run drops every capability, takes its
-rlimits and calls the harness's ``serve_one``. When the run's pid 1 exits (or is killed at its
+then loops: every run is forked (once) ahead of its order, while the run before it runs, as
+pid 1 of a new pid namespace, in new mount, ipc and network namespaces, with a private
+size-capped ``/tmp`` and ``/dev/shm`` and a fresh ``/proc``; it drops every capability, loads
+the seccomp filter and waits; its order brings its pipes and rlimits, and it calls the
+harness's ``serve_one``. When the run's pid 1 exits (or is killed at its
 wall-clock limit) the kernel kills everything it left behind, so no run can see or touch
 another.
 
@@ -35,7 +36,7 @@ from dataclasses import dataclass
 
 from runner.inside import harness
 from runner.inside.limits import apply_limits
-from runner.procfs import resident_bytes
+from runner.procfs import children, resident_bytes, tree
 from runner.protocol import receive, send
 
 CLONE_NEWNS = 0x00020000
@@ -58,6 +59,7 @@ LINUX_CAPABILITY_VERSION_3 = 0x20080522
 # per process, and a run may have many.
 MEMORY_POLL_SECONDS = 0.05
 PR_SET_SECCOMP = 22
+OOM_SCORE_ADJ_MAX = 1000
 SECCOMP_MODE_FILTER = 2
 
 libc = ctypes.CDLL(None, use_errno=True)
@@ -84,11 +86,18 @@ def mount(source: str, target: str, fstype: str | None, flags: int, data: str | 
     )
 
 
-def drop_capabilities(last_cap: int) -> None:
-    """Empty the bounding, ambient, permitted, effective and inheritable sets, then verify."""
-    check(libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0), "clear ambient caps")
+def drop_bounding_set(last_cap: int) -> None:
+    """Empty the bounding set, which every process forked from now on inherits: it only limits
+    what an execve could gain, so the zygote keeps its own capabilities, and no run spends
+    forty system calls on it."""
     for cap in range(last_cap + 1):
         check(libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0), f"drop cap {cap}")
+
+
+def drop_capabilities() -> None:
+    """Empty the ambient, permitted, effective and inheritable sets (the bounding set is empty
+    already, see drop_bounding_set), then verify all five."""
+    check(libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0), "clear ambient caps")
     header = (ctypes.c_uint32 * 2)(LINUX_CAPABILITY_VERSION_3, 0)
     data = (ctypes.c_uint32 * 6)()
     check(libc.capset(header, data), "capset")
@@ -100,16 +109,23 @@ def drop_capabilities(last_cap: int) -> None:
             raise RuntimeError(f"{field} is {value} after dropping capabilities")
 
 
-def load_seccomp(program: bytes) -> None:
+class SockFprog(ctypes.Structure):
+    """struct sock_fprog: a BPF program for the kernel."""
+
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_char_p)]
+
+
+def seccomp_program(program: bytes) -> SockFprog | None:
+    """The seccomp program (8-byte BPF instructions) as the kernel takes it; None for b""."""
+    return SockFprog(len(program) // 8, program) if program else None
+
+
+def load_seccomp(program: SockFprog | None) -> None:
     """Confine this process (and everything it starts) to the seccomp program."""
-    if not program:
-        return
-
-    class SockFprog(ctypes.Structure):
-        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_char_p)]
-
-    fprog = SockFprog(len(program) // 8, program)
-    check(libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0), "seccomp")
+    if program is not None:
+        check(
+            libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(program), 0, 0), "seccomp"
+        )
 
 
 def loopback_up() -> None:
@@ -139,6 +155,18 @@ class Spare:
     orders: socket.socket
     setup: int
 
+    def close(self) -> None:
+        """Let go of a spare that has died."""
+        self.orders.close()
+        os.close(self.setup)
+
+    def discard(self) -> None:
+        """Kill the spare, reap it and let go of it."""
+        with contextlib.suppress(OSError):
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+        self.close()
+
 
 class ZygoteServer:
     """Serves run orders from the host, one at a time, each in a fresh set of namespaces.
@@ -150,13 +178,16 @@ class ZygoteServer:
     def __init__(self, control: socket.socket, settings: dict[str, object]) -> None:
         self.control = control
         self.tmp = f"size={settings['tmp_bytes']},nr_inodes={settings['tmp_inodes']},mode=1777"
-        # bubblewrap's init and the zygote's two processes (see enter_own_pid_namespace).
-        self.own_pids = {int(name) for name in os.listdir("/proc") if name.isdigit()}
-        self.base_processes = len(self.own_pids)
+        # bubblewrap's init and the zygote's two processes (see enter_own_pid_namespace), and
+        # the next run's process, made while a run runs: the uid's processes that are not the
+        # run's.
+        self.base_processes = sum(name.isdigit() for name in os.listdir("/proc")) + 1
+        # This process as /proc numbers it (bubblewrap's pid namespace, not our own).
+        self.proc_pid = int(os.readlink("/proc/self"))
         self.own_pid_ns = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
-        self.last_cap = int(open("/proc/sys/kernel/cap_last_cap").read())
+        drop_bounding_set(int(open("/proc/sys/kernel/cap_last_cap").read()))
         # Built by the host (runner/launchers/seccomp.py); b"" off x86_64.
-        self.seccomp = bytes.fromhex(str(settings["seccomp"]))
+        self.seccomp = seccomp_program(bytes.fromhex(str(settings["seccomp"])))
 
     def serve_forever(self, spare: Spare) -> None:
         """Serve orders until the host closes the control socket; spare is the first run's
@@ -169,8 +200,10 @@ class ZygoteServer:
                 return
             if "limits" not in order:
                 continue  # A stop request that crossed its run's end.
+            spare = self.alive(spare)
+            upcoming = None
             try:
-                result = self.run(spare, order, fds)
+                result, upcoming = self.run(spare, order, fds)
             except Exception as error:
                 result = {"setup_error": f"{type(error).__name__}: {error}"}
                 with contextlib.suppress(OSError):
@@ -181,10 +214,15 @@ class ZygoteServer:
                 for fd in fds:
                     with contextlib.suppress(OSError):
                         os.close(fd)
-            # Fork the next run before answering, so between runs a slot is always the same
-            # set of processes.
-            spare = self.prepare()
             send(self.control, result)
+            spare = upcoming or self.prepare()
+
+    def alive(self, spare: Spare) -> Spare:
+        """spare if it is still there, else (killed while it waited) a fresh one."""
+        if os.waitpid(spare.pid, os.WNOHANG)[0] == 0:
+            return spare
+        spare.close()
+        return self.prepare()
 
     def prepare(self) -> Spare:
         """Fork the next run as pid 1 of a fresh pid namespace; it confines itself and waits."""
@@ -203,8 +241,9 @@ class ZygoteServer:
         os.close(setup_write)
         return Spare(pid, ours, setup_read)
 
-    def run(self, spare: Spare, order: dict, fds: list[int]) -> dict[str, object]:
-        """Hand the spare its order and pipes; return how it ended.
+    def run(self, spare: Spare, order: dict, fds: list[int]) -> tuple[dict[str, object], Spare]:
+        """Hand the spare its order and pipes, fork the next run's process while this one
+        runs; return how this one ended, and the next one's.
 
         Closes fds (the run's ends of its pipes) once the run holds them.
         """
@@ -219,21 +258,38 @@ class ZygoteServer:
                 os.close(fd)
             fds.clear()
         limits = order["limits"]
-        killed = self.wait(spare.pid, started + limits["wall_seconds"], limits["memory_bytes"])
-        _, status = os.waitpid(spare.pid, 0)
-        setup = os.read(spare.setup, 4096).decode(errors="replace")
-        os.close(spare.setup)
+        memory_bytes = limits["memory_bytes"]
+        root = None
+        if memory_bytes is not None:
+            # The run's pid 1 as /proc numbers it, found before the next run is a child too.
+            found = children(self.proc_pid)
+            root = found[0] if len(found) == 1 else None
+        # Confining a process takes a few milliseconds, mostly the kernel's: done while this
+        # run runs, it is never what the next order waits for.
+        upcoming = self.prepare()
+        try:
+            killed = self.wait(spare.pid, started + limits["wall_seconds"], memory_bytes, root)
+            _, status = os.waitpid(spare.pid, 0)
+            setup = os.read(spare.setup, 4096).decode(errors="replace")
+            os.close(spare.setup)
+        except BaseException:
+            upcoming.discard()
+            raise
         if setup != "ok" and not killed:
-            return {"setup_error": setup or "the run ended during its setup"}
-        return {
+            return {"setup_error": setup or "the run ended during its setup"}, upcoming
+        result = {
             "returncode": os.waitstatus_to_exitcode(status),
             "killed": killed,
             "wall_seconds": time.monotonic() - started,
         }
+        return result, upcoming
 
-    def wait(self, pid: int, deadline: float, memory_bytes: int | None) -> str | None:
+    def wait(
+        self, pid: int, deadline: float, memory_bytes: int | None, root: int | None
+    ) -> str | None:
         """Wait for the run's pid 1; kill it at the deadline, when the host says so, or when
-        its processes together hold more than memory_bytes."""
+        its processes (root and its descendants, as /proc numbers them) together hold more
+        than memory_bytes."""
         pidfd = os.pidfd_open(pid)
         try:
             while True:
@@ -248,7 +304,7 @@ class ZygoteServer:
                     reason = "host"
                 elif time.monotonic() >= deadline:
                     reason = "wall"
-                elif memory_bytes is not None and self.run_memory() > memory_bytes:
+                elif root is not None and resident_bytes(tree(root)) > memory_bytes:
                     reason = "memory"
                 else:
                     continue
@@ -256,12 +312,6 @@ class ZygoteServer:
                 return reason
         finally:
             os.close(pidfd)
-
-    def run_memory(self) -> int:
-        """Resident bytes of the running run's processes: all we see but bubblewrap's init and
-        the zygote's own two (the next run is only forked once this one has ended)."""
-        pids = [int(name) for name in os.listdir("/proc") if name.isdigit()]
-        return resident_bytes(pid for pid in pids if pid not in self.own_pids)
 
     def run_snippet(self, orders: socket.socket, setup: int) -> None:
         """The run, pid 1 of its namespaces: private mounts, no capabilities, seccomp; then
@@ -273,6 +323,10 @@ class ZygoteServer:
         """
         try:
             self.control.close()
+            # The run's processes, never the slot's, are the ones the kernel kills when the
+            # run's memory runs out (the host protects the slot's: runner/launchers/warm.py).
+            with open("/proc/self/oom_score_adj", "w") as adj:
+                adj.write(str(OOM_SCORE_ADJ_MAX))
             # A network namespace of its own: nothing of an earlier run's sockets (TIME_WAIT
             # entries in /proc/net/tcp, say) is left for this one to see.
             check(libc.unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET), "unshare")
@@ -284,7 +338,7 @@ class ZygoteServer:
             mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "subset=pid")
             os.setsid()
             os.chdir("/tmp")
-            drop_capabilities(self.last_cap)
+            drop_capabilities()
             load_seccomp(self.seccomp)
             try:
                 order, fds = recv_run(orders)

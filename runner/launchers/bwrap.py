@@ -8,7 +8,7 @@ import threading
 import time
 
 from runner.launchers import Outcome
-from runner.launchers.caps import RunCaps, accounting
+from runner.launchers.caps import RunCaps
 from runner.launchers.pipes import collect
 from runner.launchers.sandbox import (
     BUNDLE,
@@ -17,6 +17,7 @@ from runner.launchers.sandbox import (
     UidLease,
     become_subreaper,
     bwrap_argv,
+    bwrap_kind,
     exit_code,
     memfd,
     read_child_pid,
@@ -36,9 +37,7 @@ class BwrapLauncher:
 
     @property
     def name(self) -> str:
-        """ "bwrap (cgroup v1)", "bwrap (cgroup v2)" or "bwrap (memory sampled)": the sandbox,
-        and how a run's memory is capped in it (runner/launchers/caps.py)."""
-        return f"bwrap ({accounting()})"
+        return bwrap_kind()
 
     def __init__(self, config: SandboxConfig | None = None, slots: int | None = None) -> None:
         self.config = config or SandboxConfig()

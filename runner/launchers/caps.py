@@ -26,15 +26,23 @@ def accounting() -> str:
 
 
 class RunCaps:
-    """The caps of one run: made before the run's first process starts, closed after it."""
+    """The caps of one run: made before the run's first process starts, closed after it.
 
-    def __init__(self, limits: Limits, *, extra: int = 0) -> None:
+    extra: processes the run's cgroup holds that are not the run's (a sandbox's init, say).
+    cgroup: the cgroup the run will be born in (a warm slot's, kept across its runs); else,
+    where cgroups can be had, one is made for this run alone and removed by close().
+    """
+
+    def __init__(self, limits: Limits, *, extra: int = 0, cgroup: RunCgroup | None = None) -> None:
         self.limits = limits
         self.root: Callable[[], int | None] = lambda: None
-        hierarchy = cgroups.available()
-        self.cgroup = None
-        if hierarchy is not None:
-            processes = limits.processes + extra if limits.processes is not None else None
+        processes = limits.processes + extra if limits.processes is not None else None
+        self._own = False
+        self.cgroup = cgroup
+        if cgroup is not None:
+            cgroup.limit(limits.address_space_bytes, processes)
+        elif (hierarchy := cgroups.available()) is not None:
+            self._own = True
             self.cgroup = RunCgroup(
                 hierarchy,
                 memory_bytes=limits.address_space_bytes,
@@ -58,7 +66,8 @@ class RunCaps:
         return "cpu" if used > self.limits.cpu_seconds else None
 
     def kill(self) -> None:
-        if self.cgroup is not None:
+        """Kill every process of a cgroup made for this run alone."""
+        if self._own and self.cgroup is not None:
             self.cgroup.kill()
 
     def verdict(self, spent: str | None) -> tuple[str | None, dict[str, Any] | None]:
@@ -73,5 +82,5 @@ class RunCaps:
         return None, None
 
     def close(self) -> None:
-        if self.cgroup is not None:
+        if self._own and self.cgroup is not None:
             self.cgroup.remove()

@@ -288,11 +288,15 @@ def bwrap_available() -> bool:
     return result.returncode == 0
 
 
+def bwrap_kind() -> str:
+    """ "bwrap (cgroup v1)", "bwrap (cgroup v2)" or "bwrap (memory sampled)": the sandbox, and
+    how a run's memory is capped in it (runner/launchers/caps.py); both launchers' name."""
+    return f"bwrap ({accounting()})"
+
+
 def sandbox_kind() -> str:
     """The isolation this machine gives learners' code, as the verdict's sandbox field says it."""
-    if not bwrap_available():
-        return NO_BUBBLEWRAP
-    return f"bwrap ({accounting()})"
+    return bwrap_kind() if bwrap_available() else NO_BUBBLEWRAP
 
 
 def exit_code(bwrap_status: int) -> int:

@@ -3,14 +3,17 @@
 A warm slot (WarmSlot) is one bubblewrap sandbox running the zygote server
 (runner/inside/zygote.py), started as the slot's own unprivileged uid, that has already
 imported asyncio and the harness. For a run, the host hands it four fresh pipes over a unix
-socket (the request to read, stdout, stderr, channel); the zygote forks the run as pid 1 of new
-pid, mount and ipc namespaces with a private /tmp and /dev/shm, the run drops every capability
-and applies its rlimits, and the zygote reports how it ended. A run costs a few milliseconds
+socket (the request to read, stdout, stderr, channel) and gives them to the run's process, which
+the zygote forked while the previous run ran: pid 1 of new pid, mount, ipc and network
+namespaces with a private /tmp and /dev/shm, every capability dropped, the seccomp filter
+loaded. The run applies its rlimits, and the zygote reports how it ended. The whole slot lives
+in one cgroup (runner/cgroups.py), capped afresh for each run. A run costs a few milliseconds
 instead of the ~70 ms of a fresh sandboxed interpreter. WarmPool, the launcher, keeps the slots.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -21,8 +24,9 @@ from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
 
 from runner import cgroups
+from runner.cgroups import RunCgroup
 from runner.launchers import Outcome
-from runner.launchers.caps import RunCaps, accounting
+from runner.launchers.caps import RunCaps
 from runner.launchers.pipes import collect
 from runner.launchers.sandbox import (
     BUNDLE,
@@ -31,6 +35,7 @@ from runner.launchers.sandbox import (
     UidLease,
     become_subreaper,
     bwrap_argv,
+    bwrap_kind,
     memfd,
     read_child_pid,
     reap,
@@ -48,6 +53,8 @@ from runner.protocol import receive, send
 # whole zygote; and how long a zygote may take to start.
 GRACE_SECONDS = 1.0
 START_SECONDS = 10.0
+# A process the kernel never kills for memory (/proc/PID/oom_score_adj).
+OOM_SCORE_ADJ_MIN = -1000
 
 
 class ZygoteGone(RuntimeError):
@@ -65,6 +72,7 @@ class WarmSlot:
     def __init__(self, bwrap: str, config: SandboxConfig) -> None:
         self.lease = UidLease(config)
         self.alive = True
+        self.cgroup: RunCgroup | None = None
         self.control, inside = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         files = {BUNDLE: memfd("bundle", source_bundle())}
         info_read, info_write = os.pipe()
@@ -103,22 +111,57 @@ class WarmSlot:
         if not hello.get("ready"):
             self.kill()
             raise RuntimeError(f"the sandbox zygote did not start: {hello.get('error')}")
+        try:
+            self.slot_pids = self.lineage()[:-1]
+            self.cgroup = self._join_cgroup()
+        except BaseException:
+            self.kill()
+            raise
 
-    def spare_pid(self) -> int:
-        """The host pid of the zygote's spare, the next run's process: the one child of the
-        zygote, itself the one child of the loader under bubblewrap's init."""
-        pid = self.sandbox_pid
-        for _ in range(3):
-            found = children(pid) if pid is not None else []
+    def lineage(self) -> list[int]:
+        """Host pids of the slot's processes: bubblewrap's init, the loader, the zygote, and
+        the zygote's one child, the next run's process (each the one child of the one before)."""
+        pids = [self.sandbox_pid] if self.sandbox_pid is not None else []
+        while pids and len(pids) < 4:
+            found = children(pids[-1])
             if len(found) != 1:
-                raise ZygoteGone("the zygote's processes are not as expected", before_run=True)
-            (pid,) = found
-        assert pid is not None
-        return pid
+                break
+            pids += found
+        if len(pids) != 4:
+            raise ZygoteGone("the zygote's processes are not as expected")
+        return pids
+
+    def _join_cgroup(self) -> RunCgroup | None:
+        """Put the whole slot in a cgroup of its own, once, so that every run is born in it
+        (runner/cgroups.py: joining a cgroup costs the kernel a grace period, forking in one
+        nothing); each run is capped there afresh (RunCaps). The slot's own processes are
+        never the kernel's choice when a run's memory runs out: only a run's processes are."""
+        hierarchy = cgroups.available()
+        if hierarchy is None:
+            return None
+        cgroup = RunCgroup(hierarchy, memory_bytes=Limits().address_space_bytes, processes=None)
+        try:
+            for pid in self.lineage():
+                cgroup.add(pid)
+            for pid in self.slot_pids:
+                with contextlib.suppress(OSError), open(f"/proc/{pid}/oom_score_adj", "w") as adj:
+                    # Only root may lower it; each run raises its own (runner/inside/zygote.py).
+                    adj.write(str(OOM_SCORE_ADJ_MIN))
+        except BaseException:
+            cgroup.remove()
+            raise
+        return cgroup
+
+    def spare_pid(self) -> int | None:
+        """The host pid of the next run's process, waiting for its order: the zygote's one
+        child between runs (None if it has not one)."""
+        found = children(self.slot_pids[-1])
+        return found[0] if len(found) == 1 else None
 
     def run(self, request: bytes, limits: Limits) -> Outcome:
         """Serve one run; raises ZygoteGone (after killing it) if the zygote misbehaves."""
-        caps = RunCaps(limits)
+        # The slot's own processes and the next run's share the run's cgroup and its count.
+        caps = RunCaps(limits, extra=len(self.slot_pids) + 1, cgroup=self.cgroup)
         try:
             return self._run(request, limits, caps)
         finally:
@@ -126,15 +169,10 @@ class WarmSlot:
 
     def _run(self, request: bytes, limits: Limits, caps: RunCaps) -> Outcome:
         started = time.monotonic()
-        try:
-            spare = self.spare_pid()
-            if caps.cgroup is not None:
-                # Before its order: the run's first instruction is already counted.
-                caps.cgroup.add(spare)
-        except (ZygoteGone, OSError) as error:
-            self.kill()
-            raise ZygoteGone(str(error), before_run=True) from error
-        caps.root = lambda: spare
+        if caps.cgroup is None:
+            # Where no cgroup counts the run, the host adds up its processes from this one.
+            root = self.spare_pid()
+            caps.root = lambda: root
         (request_read, request_write), (out_read, out_write), (err_read, err_write) = (
             os.pipe(),
             os.pipe(),
@@ -167,7 +205,9 @@ class WarmSlot:
                 chan_read,
                 output_bytes=limits.output_bytes,
                 deadline=started + limits.wall_seconds + GRACE_SECONDS,
-                kill=lambda: (self._stop_run(), caps.kill()),
+                # The zygote kills the run's pid 1, hence its whole pid namespace; a zygote
+                # that does not is killed with its slot once the pipes stay open too long.
+                kill=self._stop_run,
                 overspent=caps.overspent,
             )
             result = self._receive(time.monotonic() + GRACE_SECONDS + limits.wall_seconds)
@@ -210,6 +250,8 @@ class WarmSlot:
         """End the zygote and everything inside it now."""
         self.alive = False
         self.process.kill()
+        if self.cgroup is not None:
+            self.cgroup.kill()
         self.close()
 
     def close(self) -> None:
@@ -223,6 +265,9 @@ class WarmSlot:
             self.process.wait()
         if self.sandbox_pid is not None:
             reap(self.sandbox_pid)
+        if self.cgroup is not None:
+            self.cgroup.remove()
+            self.cgroup = None
         self.lease.release()
 
 
@@ -232,9 +277,7 @@ class WarmPool:
 
     @property
     def name(self) -> str:
-        """ "bwrap (cgroup v1)", "bwrap (cgroup v2)" or "bwrap (memory sampled)": the sandbox,
-        and how a run's memory is capped in it (runner/launchers/caps.py)."""
-        return f"bwrap ({accounting()})"
+        return bwrap_kind()
 
     def __init__(self, config: SandboxConfig | None = None, slots: int | None = None) -> None:
         self.config = config or SandboxConfig()

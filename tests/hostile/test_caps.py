@@ -61,3 +61,16 @@ def test_what_asyncio_needs_still_works(capped: Runner) -> None:
     verdict = capped.run(ASYNCIO_NEEDS, real_time=True)
 
     assert (verdict["status"], verdict["stdout"]) == ("ok", "served 5\nthreads 5\n"), verdict
+
+
+def test_a_warm_slots_next_run_owes_nothing_to_the_runs_it_killed() -> None:
+    # One slot, so every run is born in the same kept cgroup: its counters must start afresh.
+    with make_runner("warm", slots=1) as runner:
+        runner.limits = CAP_LIMITS
+        hoard = runner.run(MEMFD_HOARD)
+        spread = runner.run(CPU_SPREAD)
+        ordinary = runner.run("data = bytearray(200 << 20)\nprint(len(data) >> 20)\n")
+
+    assert "HELD" not in hoard["stdout"] and hoard["status"] in ("killed", "error")
+    assert (spread["status"], spread["error"]["code"]) == ("killed", "killed_cpu_total")
+    assert (ordinary["status"], ordinary["stdout"]) == ("ok", "200\n"), ordinary
