@@ -19,7 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from quiz.authoring import service as authoring
 from quiz.authoring.service import CardDraft
 from quiz.decks.loader import load_decks
-from quiz.models import Deck, Presentation, Run
+from quiz.models import CardMark, Deck, Presentation, Run
 from quiz.roles import TEACHER_GROUP, Action, roles_of
 from tests.conftest import basic_deck
 from tests.roles.expected import expected_status
@@ -35,6 +35,7 @@ class World:
     file_deck: Deck
     token: str
     run_id: str
+    mark_id: int
 
     def holds(self, who: str, deck: Deck | None = None) -> frozenset:
         return roles_of(self.users.get(who, AnonymousUser()), deck)
@@ -75,7 +76,10 @@ def world(tmp_path, django_user_model) -> World:
         user=users["ada"], card=shown.card, presentation=shown, code="print(1)", kind="run",
         status=Run.Status.DONE, verdict=None,
     )  # fmt: skip
-    return World(users, browser_deck, file_deck, str(shown.token), str(run.run_id))
+    # Ada flagged and suspended the deck's other card while studying.
+    other = file_deck.cards.exclude(pk=shown.card_id).first()
+    mark = CardMark.objects.create(user=users["ada"], card=other, flagged=True, suspended=True)
+    return World(users, browser_deck, file_deck, str(shown.token), str(run.run_id), mark.pk)
 
 
 def own(owner_status: int) -> Callable[[World, str], int]:
@@ -127,6 +131,8 @@ MATRIX: dict[str, tuple[str, str, Callable[[World, str], int]]] = {
     "answer": ("post", "/study/{token}/answer/", own(400)),
     "code_submit": ("post", "/study/{token}/code/", own(404)),  # not a code card
     "run_status": ("get", "/runs/{run_id}/", own(302)),
+    "reference_status": ("get", "/study/{token}/reference/", own(404)),  # not a code card
+    "marked_cards": ("get", "/cards/marked/", logged_in(200)),
     "progress": ("get", "/progress/", rule(Action.OWN_PROGRESS)),
     "export_my_reviews": ("get", "/progress/my-reviews.csv", logged_in(200)),
     "set_retention": ("post", "/progress/retention/tiny/", logged_in(302)),  # empty: the default
@@ -193,6 +199,8 @@ MATRIX: dict[str, tuple[str, str, Callable[[World, str], int]]] = {
     "suspend": ("post", "/study/{token}/suspend/", own(302)),
     "unsuspend": ("post", "/decks/tiny/unsuspend/", logged_in(302)),
     "study_more": ("post", "/decks/tiny/more/", logged_in(302)),
+    "unflag_card": ("post", "/cards/marks/{mark}/unflag/", own(302)),
+    "unsuspend_card": ("post", "/cards/marks/{mark}/unsuspend/", own(302)),
 }
 
 
@@ -222,7 +230,9 @@ def test_every_route_answers_each_person_as_the_rules_say(client, world, who):
         client.force_login(user)
     got, expected = {}, {}
     for name, (method, address, status) in MATRIX.items():
-        url = address.format(token=world.token, run_id=world.run_id, ada=world.users["ada"].pk)
+        url = address.format(
+            token=world.token, run_id=world.run_id, ada=world.users["ada"].pk, mark=world.mark_id
+        )
         got[name] = getattr(client, method)(url).status_code
         expected[name] = status(world, who)
         if name == "logout" and user is not None:
