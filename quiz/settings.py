@@ -219,6 +219,11 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# Sessions: with the shared cache, each request reads its session from Redis, not the database
+# (written to both, so a session outlives the cache; logging out deletes it from both). Without
+# one, from the database only: a per-process cache would keep a logged-out session alive in the
+# other workers.
+SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if CACHE_URL else "db")
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL

@@ -19,6 +19,9 @@ class LearnerTimeZoneMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
+            # The user is read here anyway: the view gets it as itself, not behind the lazy
+            # wrapper every attribute and ORM lookup would go through (as auth.login sets it).
+            request.user = user = getattr(user, "_wrapped", user)
             timezone.activate(learner_day(user).zone)
         else:
             timezone.deactivate()

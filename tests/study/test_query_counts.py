@@ -38,6 +38,13 @@ CHECK = 6
 ANSWER = 12
 
 
+@pytest.fixture(autouse=True)
+def sessions_in_the_database(settings) -> None:
+    """The counts above read the session from the database, as without a shared cache; with
+    one (`CACHE_URL`), production reads it from Redis, one query fewer each."""
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+
 @pytest.fixture
 def history(tmp_path: Path, client, learner) -> None:
     """`name-it` due since yesterday, `in-order` learnt and due next week, `pick`, `prints` new."""
