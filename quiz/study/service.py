@@ -13,25 +13,20 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import (
     BooleanField,
     DateTimeField,
-    Exists,
     F,
-    FilteredRelation,
     FloatField,
     IntegerField,
     JSONField,
     Model,
-    OuterRef,
-    Q,
     QuerySet,
-    Subquery,
     TextField,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from quiz import sql as rows_of
 from quiz.models import (
     Card,
     CardMark,
@@ -141,11 +136,23 @@ def deck_statuses(
     now = now or timezone.now()
     if not decks:
         return []
-    rows = {
-        row["pk"]: row
-        for row in Deck.objects.filter(pk__in=[deck.pk for deck in decks]).values(
-            "pk", **status_annotations(user, now, due_dates)
+    # Written out rather than through `values()`: compiling the subqueries into one statement
+    # cost more CPU than the statement itself (see `status_annotations`).
+    annotations = status_annotations(user, now, due_dates)
+    table = connection.ops.quote_name(Deck._meta.db_table)
+    marks = ", ".join(["%s"] * len(decks))
+    selected = ", ".join(f"({annotation.sql})" for annotation in annotations.values())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {table}.id, {selected} FROM {table} WHERE {table}.id IN ({marks})",
+            [*(p for annotation in annotations.values() for p in annotation.params)]
+            + [deck.pk for deck in decks],
         )
+        found = cursor.fetchall()
+    applied = rows_of.converters(list(annotations.values()))
+    rows = {
+        row[0]: dict(zip(annotations, rows_of.convert(row[1:], applied), strict=True))
+        for row in found
     }
     return [status_from(deck, rows[deck.pk]) for deck in decks]
 
@@ -291,14 +298,6 @@ def status_annotations(
     return annotations
 
 
-def retention_of(user: AbstractBaseUser, deck: str) -> Coalesce:
-    """The retention the learner studies a deck at (their own for it, else the deck's); `deck`
-    is the outer row's path to it: "pk" on a deck, "card__deck" on a presentation."""
-    own = PersonalRetention.objects.filter(user=user, deck=OuterRef(deck))
-    deck_retention = "desired_retention" if deck == "pk" else f"{deck}__desired_retention"
-    return Coalesce(Subquery(own.values("desired_retention")[:1]), F(deck_retention))
-
-
 def bury(user: AbstractBaseUser, card: Card, now: datetime) -> None:
     """Hide the card until the learner's next day starts."""
     tomorrow = scheduling.learner_day(user).end(now)
@@ -339,42 +338,60 @@ def next_card(
 ) -> tuple[Card, Progress | None] | None:
     """Due cards first (most overdue first), then new cards in deck order, within the limits.
 
-    The card comes in the same query with what showing it needs (`shown_annotations`)."""
+    The card comes in the same query with what showing it needs (`shown_annotations`). Both
+    queries are written out in SQL, like the conditions they carry (see `unseen_condition`)."""
+    cards, progress = rows_of.columns(Card, "c"), rows_of.columns(Progress, "p")
+    shown = shown_annotations(user, now, "c.id")
+    extra = ", ".join(f"({annotation.sql})" for annotation in shown.values())
+    extra_params = [param for annotation in shown.values() for param in annotation.params]
+    studyable = "c.deck_id = %s AND c.retired_at IS NULL AND c.status = %s"
+    studyable_params = [deck.pk, Status.PUBLISHED.value]
     if status.due_available:
-        progress = (
-            Progress.objects.filter(
-                user=user,
-                card__deck=deck,
-                card__retired_at__isnull=True,
-                card__status=Status.PUBLISHED,
-                due__lte=now,
-            )
-            .filter(unseen_condition(user, now, column(Progress, "card_id"), started=True))
-            .select_related("card")
-            .annotate(**shown_annotations(user, now, column(Progress, "card_id")))
-            .order_by("due", "card__position")
-            .first()
+        unseen = unseen_condition(user, now, "c.id", started=True)
+        row = _first(
+            f"SELECT {progress.sql}, {cards.sql}, {extra} FROM {rows_of.table(Progress)} p "
+            f"JOIN {rows_of.table(Card)} c ON c.id = p.card_id WHERE p.user_id = %s "
+            f"AND {studyable} AND p.due <= %s AND {unseen.sql} ORDER BY p.due, c.position",
+            [
+                *extra_params,
+                user.pk,
+                *studyable_params,
+                connection.ops.adapt_datetimefield_value(now),
+                *unseen.params,
+            ],
         )
-        if progress:
-            for name in SHOWN_FIELDS:
-                setattr(progress.card, name, getattr(progress, name))
-            progress.card.deck = deck
-            attach_text(progress.card, progress)
-            return progress.card, progress
+        if row is not None:
+            started = progress.load(row)
+            started.card = _shown_card(deck, row, progress.width, shown)
+            return started.card, started
     if status.new_available:
-        card = (
-            Card.objects.studyable()
-            .filter(deck=deck)
-            .filter(unseen_condition(user, now, column(Card, "id")))
-            .annotate(**shown_annotations(user, now, column(Card, "id")))
-            .order_by("position")
-            .first()
+        unseen = unseen_condition(user, now, "c.id")
+        row = _first(
+            f"SELECT {cards.sql}, {extra} FROM {rows_of.table(Card)} c "
+            f"WHERE {studyable} AND {unseen.sql} ORDER BY c.position",
+            [*extra_params, *studyable_params, *unseen.params],
         )
-        if card:
-            card.deck = deck
-            attach_text(card, card)
-            return card, None
+        if row is not None:
+            return _shown_card(deck, row, 0, shown), None
     return None
+
+
+def _first(query: str, params: list[Any]) -> tuple[Any, ...] | None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"{query} LIMIT 1", params)
+        return cursor.fetchone()
+
+
+def _shown_card(deck: Deck, row: tuple[Any, ...], start: int, shown: dict[str, RawSQL]) -> Card:
+    """The card in `row` from `start`, followed by `shown`'s columns: with what showing it needs."""
+    cards = rows_of.columns(Card, "c")
+    card = cards.load(row, start)
+    extra = rows_of.convert(row[start + cards.width :], rows_of.converters(list(shown.values())))
+    for name, value in zip(shown, extra, strict=True):
+        setattr(card, name, value)
+    card.deck = deck
+    attach_text(card, card)
+    return card
 
 
 SHOWN_FIELDS = ["flagged", "open_presentation", "open_shown_at"]
@@ -532,10 +549,11 @@ def mark_checked(presentation: Presentation, now: datetime, **fields: Any) -> bo
     Returns whether this call recorded it.
 
     The outcomes are the learner's own (their parameters, retention and load balancing), as
-    when the card was shown; a presentation read `with_progress` brings the learner's progress.
+    when the card was shown; a presentation read to schedule (`reads.presentation`) brings the
+    learner's progress.
     """
-    if hasattr(presentation, "progress_id"):
-        progress = progress_of(presentation)
+    if hasattr(presentation, "learner_progress"):
+        progress = presentation.learner_progress
     else:
         progress = Progress.objects.filter(
             user=presentation.user_id, card=presentation.card
@@ -574,58 +592,19 @@ def allowed_ratings(presentation: Presentation) -> list[int]:
     return [1, 2, 3, 4]
 
 
-def with_progress(presentations: QuerySet[Presentation, Any]) -> QuerySet[Presentation, Any]:
-    """`presentations` with the card, its deck, and the learner's progress on the card
-    (`progress_id`, `progress_<fsrs field>`; None if not started: see `progress_of`)."""
-    mine = Q(card__progress__user=F("user"))
-    fields = {
-        f"progress_{name}": F(f"learner_progress__{name}")
-        for name in ("id", *scheduling.FSRS_FIELDS)
-    }
-    return (
-        presentations.select_related("card__deck")
-        .annotate(learner_progress=FilteredRelation("card__progress", condition=mine))
-        .annotate(**fields)
-    )
-
-
-def progress_of(presentation: Presentation) -> Progress | None:
-    """The learner's progress on the card, as read `with_progress` (None: not started)."""
-    if presentation.progress_id is None:  # type: ignore[attr-defined]
-        return None
-    return Progress(
-        pk=presentation.progress_id,  # type: ignore[attr-defined]
-        user_id=presentation.user_id,
-        card=presentation.card,
-        **{name: getattr(presentation, f"progress_{name}") for name in scheduling.FSRS_FIELDS},
-    )
-
-
-def locking(presentations: QuerySet[Presentation, Any]) -> QuerySet[Presentation, Any]:
-    """`presentations` read for `answer`: locked until the transaction ends, `with_progress`,
-    and, as `reviewed`, whether the learner has a review of the card."""
-    reviews = Review.objects.filter(user=OuterRef("user"), card=OuterRef("card"))
-    return with_progress(presentations.select_for_update(of=("self",))).annotate(
-        reviewed=Exists(reviews)
-    )
-
-
 @transaction.atomic(savepoint=False)
-def answer(
-    presentation: Presentation, rating: int, duration_ms: int, now: datetime, locked: bool = False
-) -> Review:
+def answer(presentation: Presentation, rating: int, duration_ms: int, now: datetime) -> Review:
     """Apply the stored outcome of `rating`; refuse a repeat, a card not due, a bad rating.
 
-    `locked`: the caller read `presentation` through `locking` in the transaction this runs in.
+    `presentation` was read locked (`reads.presentation(lock=True)`) in the transaction this
+    runs in.
     """
-    if not locked:
-        presentation = locking(Presentation.objects).get(pk=presentation.pk)
     if presentation.answered_at:
         raise AnswerRefused(_("This card was already answered."))
     if rating not in allowed_ratings(presentation):
         raise AnswerRefused(_("That rating is not allowed for this answer."), status=400)
     user_id, card = presentation.user_id, presentation.card
-    progress = progress_of(presentation)
+    progress = presentation.learner_progress  # type: ignore[attr-defined]
     if progress is not None and (
         progress.due > now
         or (progress.last_review and progress.last_review > presentation.shown_at)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.db.models import prefetch_related_objects
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +17,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from quiz.models import Deck, Presentation
-from quiz.study import service
+from quiz.study import reads, service
 from quiz.study.forms import AnswerForm, RatingForm
 from quiz.study.grading import Grade
 from quiz.study.presenters import study_context
@@ -49,7 +48,7 @@ def study(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def check(request: HttpRequest, token: str) -> HttpResponse:
     """Reveal a basic card, or grade an auto-graded card's answer; then show the grade buttons."""
-    presentation = _own_presentation(request, token, to_schedule=True)
+    presentation = _own_presentation(request, token, schedule=True)
     form = AnswerForm(request.POST)
     if not form.is_valid():
         return HttpResponse(_("That answer could not be read."), status=400)
@@ -69,13 +68,13 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     try:
         with transaction.atomic():
             # Read once, locked, for the whole answer.
-            presentation = _own_presentation(request, token, service.locking)
+            presentation = _own_presentation(request, token, lock=True)
             deck = presentation.card.deck
             if not form.is_valid():
                 return HttpResponse(_("Choose a rating from 1 to 4."), status=400)
             now = timezone.now()
             duration = service.answer_duration_ms(presentation, now)
-            service.answer(presentation, form.cleaned_data["rating"], duration, now, locked=True)
+            service.answer(presentation, form.cleaned_data["rating"], duration, now)
     except service.AnswerRefused as refused:
         return _refused(request, deck, refused)
     if not request.htmx:
@@ -141,37 +140,20 @@ def _after_change(request: HttpRequest, deck: Deck) -> HttpResponse:
 
 
 def _own_presentation(
-    request: HttpRequest,
-    token: str,
-    read: Callable[[QuerySet[Presentation, Any]], QuerySet[Presentation, Any]] | None = None,
-    to_schedule: bool = False,
+    request: HttpRequest, token: UUID, lock: bool = False, schedule: bool = False
 ) -> Presentation:
-    """Only the learner a card was shown to may answer it; anyone else gets a 404.
+    """Only the learner a card was shown to may act on it; anyone else gets a 404.
 
-    Read in one query with what the card fragment shows (the card's text in the learner's
-    language, whether it is flagged), and the deck's texts for a whole page; `to_schedule`:
-    with what scheduling the card needs too (the learner's progress and retention); or else as
-    `read` reads (locked, for the answer)."""
-    presentations = Presentation.objects.select_related("card__deck")
-    if read is not None:
-        presentations = read(presentations)
-    else:
-        card = service.column(Presentation, "card_id")
-        presentations = presentations.annotate(
-            flagged=service.flag_annotation(request.user, card), **service.text_annotations(card)
-        )
-        if to_schedule:
-            presentations = service.with_progress(presentations).annotate(
-                learner_retention=service.retention_of(request.user, "card__deck")
-            )
-        if not request.htmx:
-            presentations = presentations.prefetch_related("card__deck__texts")
-    presentation = get_object_or_404(presentations, token=token, user=request.user)
-    presentation.user = request.user
-    if read is None:
-        service.attach_text(presentation.card, presentation)
-    if to_schedule:
-        presentation.card.deck.learner_retention = presentation.learner_retention
+    Read in one query (`reads.presentation`): locked with the learner's progress for the answer
+    (`lock`), else with what the card fragment shows, and with `schedule` what scheduling the
+    card needs too (the learner's progress and retention); the deck's texts for a whole page."""
+    presentation = reads.presentation(
+        token, request.user, lock=lock, schedule=schedule, shown=not lock
+    )
+    if presentation is None:
+        raise Http404
+    if not lock and not request.htmx:
+        prefetch_related_objects([presentation.card.deck], "texts")
     return presentation
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from quiz.decks.loader import load_decks
 from quiz.models import Card, Presentation, Progress, Review, ReviewDay
-from quiz.study import service
+from quiz.study import reads, service
 from tests.study.test_answer_state import ANSWERS, DECK, HX, shown
 
 pytestmark = pytest.mark.django_db
@@ -148,7 +148,7 @@ def test_every_kind_is_checked_and_answered_in_the_pinned_number_of_queries(clie
 
 def read_for_answer(token: str) -> Presentation:
     """The presentation as the answer view reads it: once, locked, with the progress."""
-    return service.locking(Presentation.objects).get(token=token)
+    return reads.presentation(token, lock=True)
 
 
 @pytest.mark.usefixtures("history")
@@ -168,7 +168,7 @@ def test_an_answer_read_before_another_tab_answered_is_refused_by_the_write(clie
     moved = Progress.objects.get(user=learner, card=card).due
 
     with pytest.raises(service.AnswerRefused), transaction.atomic():
-        service.answer(stale, 3, 1000, timezone.now(), locked=True)
+        service.answer(stale, 3, 1000, timezone.now())
 
     assert Progress.objects.get(user=learner, card=card).due == moved
     assert Review.objects.filter(presentation=other).count() == 0
@@ -183,14 +183,14 @@ def test_a_new_card_started_in_another_tab_meanwhile_is_refused(client, learner)
     token = shown(client.get("/decks/kinds/study/").content.decode())[1]  # pick, new
     client.post(f"/study/{token}/check/", {"choice": ["0"]}, **HX)
     stale = read_for_answer(token)
-    assert stale.progress_id is None
+    assert stale.learner_progress is None
     card = Card.objects.get(key="pick")
     Progress.objects.create(  # another tab's answer, written after this one was read
         user=learner, card=card, state=1, step=0, due=timezone.now() + timedelta(minutes=1)
     )
 
     with pytest.raises(service.AnswerRefused), transaction.atomic():
-        service.answer(stale, 3, 1000, timezone.now(), locked=True)
+        service.answer(stale, 3, 1000, timezone.now())
 
     assert Progress.objects.get(user=learner, card=card).step == 0
     assert not Review.objects.filter(card=card).exists()

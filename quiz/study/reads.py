@@ -1,0 +1,107 @@
+"""The presentation a study request acts on, read in one query of SQL written once."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection
+from django.db.models import BooleanField, FloatField, IntegerField, JSONField, TextField
+
+from quiz.models import Card, Deck, PersonalRetention, Presentation, Progress, Review
+from quiz.sql import columns, convert, prepared, table, typed
+from quiz.study import service
+
+# The types of the extra columns, for their converters (one instance each: `typed` caches).
+FLAG = (BooleanField(),)
+TEXT = (IntegerField(), TextField(), JSONField(), BooleanField())
+RETENTION = (FloatField(),)
+
+
+def presentation(
+    token: UUID | str,
+    user: AbstractBaseUser | None = None,
+    *,
+    lock: bool = False,
+    schedule: bool = False,
+    shown: bool = False,
+) -> Presentation | None:
+    """The presentation `token` (the learner `user`'s, if given; else None), with its card and
+    deck, read as the request that acts on it needs it:
+
+    - `lock`: locked until the transaction ends (for the answer), with `reviewed` (whether the
+      learner has any review of the card);
+    - `lock` or `schedule`: with the learner's progress on the card (`learner_progress`, None if
+      not started), and with `schedule` the retention they study the deck at;
+    - `shown`: with what the card fragment shows: the card's text in the learner's language
+      (`service.attach_text`) and whether they flagged it (`flagged`).
+    """
+    shown_, deck, card = columns(Presentation, "o"), columns(Deck, "d"), columns(Card, "c")
+    select = [shown_.sql, card.sql, deck.sql]
+    joins = [
+        f"JOIN {table(Card)} c ON c.id = o.card_id",
+        f"JOIN {table(Deck)} d ON d.id = c.deck_id",
+    ]
+    params: list[Any] = []
+    progress = columns(Progress, "p")
+    if lock or schedule:
+        select.append(progress.sql)
+        joins.append(
+            f"LEFT JOIN {table(Progress)} p ON p.card_id = o.card_id AND p.user_id = o.user_id"
+        )
+    if lock:
+        select.append(
+            f"EXISTS (SELECT 1 FROM {table(Review)} r "
+            "WHERE r.user_id = o.user_id AND r.card_id = o.card_id)"
+        )
+    if shown:
+        assert user is not None, "what the card shows is read for its learner"
+        annotations = service.text_annotations("o.card_id")
+        annotations["flagged"] = service.flag_annotation(user, "o.card_id")
+        for name in ("text_id", "text_language", "text_content", "flagged"):
+            select.append(f"({annotations[name].sql})")
+            params.extend(annotations[name].params)
+    if schedule:
+        select.append(
+            f"COALESCE((SELECT r.desired_retention FROM {table(PersonalRetention)} r "
+            "WHERE r.user_id = o.user_id AND r.deck_id = d.id LIMIT 1), d.desired_retention)"
+        )
+    where = "o.token = %s"
+    params.append(prepared(Presentation._meta.get_field("token"), token))
+    if user is not None:
+        where += " AND o.user_id = %s"
+        params.append(user.pk)
+    sql = f"SELECT {', '.join(select)} FROM {table(Presentation)} o {' '.join(joins)} "
+    sql += f"WHERE {where}"
+    if lock and connection.features.has_select_for_update:
+        sql += " FOR UPDATE OF o" if connection.features.has_select_for_update_of else " FOR UPDATE"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+
+    read = shown_.load(row)
+    read.card = card.load(row, shown_.width)
+    read.card.deck = deck.load(row, shown_.width + card.width)
+    if user is not None:
+        read.user = user
+    at = shown_.width + card.width + deck.width
+    if lock or schedule:
+        read.learner_progress = None
+        if row[at] is not None:
+            read.learner_progress = progress.load(row, at)
+            read.learner_progress.card = read.card
+        at += progress.width
+    if lock:
+        (read.reviewed,) = convert(row[at : at + 1], typed(*FLAG))
+        at += 1
+    if shown:
+        text = convert(row[at : at + 4], typed(*TEXT))
+        read.text_id, read.text_language, read.text_content, read.flagged = text
+        service.attach_text(read.card, read)
+        at += 4
+    if schedule:
+        (read.card.deck.learner_retention,) = convert(row[at : at + 1], typed(*RETENTION))
+    return read
