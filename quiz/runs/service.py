@@ -114,8 +114,14 @@ def submit(
             practice=presentation is not None and graded_check_taken(presentation),
         )
         transaction.on_commit(lambda: enqueue(run))
-    run.refresh_from_db()
+    run.refresh_from_db(fields=OUTCOME_FIELDS)
     return run
+
+
+# What running a run writes to it (the rest, and the objects it refers to, stay as read).
+OUTCOME_FIELDS = [
+    "status", "verdict", "baseline", "passed", "error", "task_id", "started_at", "finished_at",
+]  # fmt: skip
 
 
 def enqueue(run: Run) -> None:

@@ -11,14 +11,17 @@ This module computes the geometry; quiz/runs/timeline.html draws it, as the prog
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import ClassVar
 
 from django.template.loader import render_to_string
 from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from quiz.runs.verdicts import Baseline, TaskSpan
@@ -116,7 +119,27 @@ def scale_for(*verdicts: Baseline | None) -> float:
 def draw(
     verdict: Baseline, seconds: float | None = None, width: int = 720, legend: bool = True
 ) -> SafeString:
-    """The timeline as inline SVG; `seconds` fixes the time scale (to compare two runs)."""
+    """The timeline as inline SVG; `seconds` fixes the time scale (to compare two runs).
+
+    The starter's and the reference solution's runs are drawn for every learner the same: each
+    drawing is kept per process, by what it is drawn from and the language it is labelled in."""
+    drawn_from = {name: verdict[name] for name in DRAWN_FROM if name in verdict}
+    drawn = json.dumps(drawn_from, sort_keys=True, separators=(",", ":"), default=str)
+    return _drawn(get_language(), drawn, seconds, width, legend)
+
+
+# What of a verdict the drawing reads (the task spans keep at most the first 100 tasks).
+DRAWN_FROM = ("tasks", "task_count", "virtual_seconds")
+
+
+@lru_cache(maxsize=512)
+def _drawn(
+    language: str | None, verdict: str, seconds: float | None, width: int, legend: bool
+) -> SafeString:
+    return _draw(json.loads(verdict), seconds, width, legend)
+
+
+def _draw(verdict: Baseline, seconds: float | None, width: int, legend: bool) -> SafeString:
     tasks = [span for span in verdict.get("tasks", []) if span.get("created") is not None]
     if not tasks:
         note = _("No tasks ran: the program never started the event loop.")

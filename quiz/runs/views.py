@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from quiz.models import Presentation, Run
 from quiz.runs import notify, service
 from quiz.runs.presenters import ReferenceRun, code_context, graded_context
+from quiz.study import reads
 
 
 class CodeForm(forms.Form):
@@ -25,12 +26,9 @@ class CodeForm(forms.Form):
 @require_POST
 def submit(request: HttpRequest, token: str) -> HttpResponse:
     """Run (output only) or Check (the card's checks) the code in the editor."""
-    presentation = get_object_or_404(
-        Presentation.objects.select_related("card__deck"),
-        token=token,
-        user=request.user,
-        card__kind="code",
-    )
+    presentation = reads.presentation(token, request.user, shown=True)
+    if presentation is None or presentation.card.kind != "code":
+        raise Http404
     if presentation.answered_at:
         return _refuse(request, presentation, _("This card was already answered."), status=409)
     form = CodeForm(request.POST)
@@ -49,7 +47,7 @@ def submit(request: HttpRequest, token: str) -> HttpResponse:
     if not run.finished:
         # A worker usually saves the verdict within a tenth of a second: answer with it.
         def finished() -> bool:
-            run.refresh_from_db(fields=["status", "finished_at", "verdict", "passed", "error"])
+            run.refresh_from_db(fields=service.OUTCOME_FIELDS)
             return run.finished
 
         notify.wait_for(run.run_id, finished, settings.CODE_RUN_WAIT)
@@ -69,7 +67,7 @@ def run_status(request: HttpRequest, run_id: str) -> HttpResponse:
         raise Http404
     if not run.finished:
         service.sweep_stale(run_id=run.run_id)
-        run.refresh_from_db()
+        run.refresh_from_db(fields=service.OUTCOME_FIELDS)
     if not request.htmx:
         return redirect("study", slug=run.presentation.card.deck.slug)
     return show_run(request, run, poll=_poll_number(request))
@@ -108,7 +106,8 @@ def show_run(request: HttpRequest, run: Run, poll: int = 0) -> HttpResponse:
     the rest of the card (the editor and what the learner typed) stays as it is."""
     presentation = run.presentation
     assert presentation is not None
-    presentation.refresh_from_db()
+    # What the worker's graded check writes (the card and its text, as read, stay).
+    presentation.refresh_from_db(fields=["answer", "correct", "checked_at", "outcomes"])
     if run.kind == Run.Kind.CHECK and run.finished and presentation.correct is not None:
         context = graded_context(presentation, run, poll)
         return render(request, "quiz/study.html#checked", context)

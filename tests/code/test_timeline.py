@@ -110,3 +110,19 @@ def test_it_speaks_russian():
 def test_a_program_without_tasks_says_so():
     words = texts(parse(timeline.draw({"virtual_seconds": 0, "tasks": []})))
     assert "No tasks ran: the program never started the event loop." in words
+
+
+def test_a_drawing_kept_for_the_next_learner_is_in_their_language():
+    """Drawings are kept per process (every learner sees the same reference run): one drawn in
+    English is not shown to a learner reading Russian, nor the other way round."""
+    english = timeline.draw(VERDICT)
+    with translation.override("ru"):
+        russian = timeline.draw(VERDICT)
+    assert "1,5 с" in texts(parse(russian)) and "1,5 с" not in texts(parse(english))
+    assert timeline.draw(VERDICT) == english
+
+
+def test_a_drawing_is_of_the_run_it_is_asked_for():
+    longer = {**VERDICT, "virtual_seconds": 4.0}
+    assert timeline.draw(longer) != timeline.draw(VERDICT)
+    assert "4 s" in texts(parse(timeline.draw(longer)))
