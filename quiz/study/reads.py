@@ -8,6 +8,7 @@ from uuid import UUID
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
 from django.db.models import BooleanField, FloatField, IntegerField, JSONField, TextField
+from django.utils import timezone
 
 from quiz.models import Card, Deck, PersonalRetention, Presentation, Progress, Review
 from quiz.sql import columns, convert, prepared, table, typed
@@ -16,7 +17,7 @@ from quiz.study import service
 # The types of the extra columns, for their converters (one instance each: `typed` caches).
 FLAG = (BooleanField(),)
 TEXT = (IntegerField(), TextField(), JSONField(), BooleanField())
-RETENTION = (FloatField(),)
+SCHEDULE = (FloatField(), TextField())
 
 
 def presentation(
@@ -33,7 +34,8 @@ def presentation(
     - `lock`: locked until the transaction ends (for the answer), with `reviewed` (whether the
       learner has any review of the card);
     - `lock` or `schedule`: with the learner's progress on the card (`learner_progress`, None if
-      not started), and with `schedule` the retention they study the deck at;
+      not started), and with `schedule` the retention they study the deck at and their due dates
+      (`due_dates`, for load balancing: `service.load_of`);
     - `shown`: with what the card fragment shows: the card's text in the learner's language
       (`service.attach_text`) and whether they flagged it (`flagged`).
     """
@@ -63,10 +65,14 @@ def presentation(
             select.append(f"({annotations[name].sql})")
             params.extend(annotations[name].params)
     if schedule:
+        assert user is not None, "a card is scheduled for its learner"
         select.append(
             f"COALESCE((SELECT r.desired_retention FROM {table(PersonalRetention)} r "
             "WHERE r.user_id = o.user_id AND r.deck_id = d.id LIMIT 1), d.desired_retention)"
         )
+        due_dates = service.due_dates_of(user, timezone.now())
+        select.append(f"({due_dates.sql})")
+        params.extend(due_dates.params)
     where = "o.token = %s"
     params.append(prepared(Presentation._meta.get_field("token"), token))
     if user is not None:
@@ -103,5 +109,6 @@ def presentation(
         service.attach_text(read.card, read)
         at += 4
     if schedule:
-        (read.card.deck.learner_retention,) = convert(row[at : at + 1], typed(*RETENTION))
+        retention, read.due_dates = convert(row[at : at + 2], typed(*SCHEDULE))
+        read.card.deck.learner_retention = retention
     return read

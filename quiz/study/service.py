@@ -74,8 +74,7 @@ class DeckStatus:
         """The learner's reviews due per day (for load balancing), if read with the status."""
         if self.due_dates is None:
             return None
-        dues = [aware(datetime.fromisoformat(due)) for due in json.loads(self.due_dates)]
-        return scheduling.due_load(user, now, dues)
+        return load_of(user, now, self.due_dates)
 
     @property
     def new_limit(self) -> int:
@@ -286,16 +285,30 @@ def status_annotations(
         ),
     }
     if due_dates:
-        # Every studyable card's, in any deck: what loads the learner's coming days.
-        postgresql = connection.vendor == "postgresql"
-        dues = "JSON_AGG(p.due)::text" if postgresql else "JSON_GROUP_ARRAY(p.due)"
-        annotations["status_due_dates"] = RawSQL(
-            f"SELECT COALESCE({dues}, '[]') FROM {progress} p JOIN {card} c ON c.id = p.card_id "
-            f"WHERE p.user_id = %s AND c.retired_at IS NULL AND c.status = %s AND p.due >= %s",
-            [user.pk, Status.PUBLISHED.value, day_start],
-            TextField(),
-        )
+        annotations["status_due_dates"] = due_dates_of(user, now)
     return annotations
+
+
+def due_dates_of(user: AbstractBaseUser, now: datetime) -> RawSQL:
+    """The learner's due dates from the start of their day on, as JSON (see `load_of`): every
+    studyable card's, in any deck, what loads the learner's coming days."""
+    q = connection.ops.quote_name
+    progress, card = q(Progress._meta.db_table), q(Card._meta.db_table)
+    postgresql = connection.vendor == "postgresql"
+    dues = "JSON_AGG(p.due)::text" if postgresql else "JSON_GROUP_ARRAY(p.due)"
+    day_start = connection.ops.adapt_datetimefield_value(scheduling.day_start(user, now))
+    return RawSQL(
+        f"SELECT COALESCE({dues}, '[]') FROM {progress} p JOIN {card} c ON c.id = p.card_id "
+        f"WHERE p.user_id = %s AND c.retired_at IS NULL AND c.status = %s AND p.due >= %s",
+        [user.pk, Status.PUBLISHED.value, day_start],
+        TextField(),
+    )
+
+
+def load_of(user: AbstractBaseUser, now: datetime, due_dates: str) -> Counter[date]:
+    """The learner's reviews due per day (for load balancing), from `due_dates_of`'s JSON."""
+    dues = [aware(datetime.fromisoformat(due)) for due in json.loads(due_dates)]
+    return scheduling.due_load(user, now, dues)
 
 
 def bury(user: AbstractBaseUser, card: Card, now: datetime) -> None:
@@ -558,7 +571,10 @@ def mark_checked(presentation: Presentation, now: datetime, **fields: Any) -> bo
         progress = Progress.objects.filter(
             user=presentation.user_id, card=presentation.card
         ).first()
-    outcomes = scheduling.outcomes(presentation.card, progress, now, presentation.user)
+    load = None
+    if getattr(presentation, "due_dates", None) is not None:
+        load = load_of(presentation.user, now, presentation.due_dates)
+    outcomes = scheduling.outcomes(presentation.card, progress, now, presentation.user, load)
     recorded = Presentation.objects.filter(
         pk=presentation.pk, checked_at__isnull=True, answered_at__isnull=True
     ).update(checked_at=now, outcomes=outcomes, **fields)

@@ -13,8 +13,8 @@ from django.utils import timezone
 from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler
 
-from quiz.models import LearnerSettings, Progress
-from quiz.study import scheduling, service
+from quiz.models import LearnerSettings, Presentation, Progress
+from quiz.study import reads, scheduling, service
 from tests.study.factories import make_deck
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
@@ -87,8 +87,9 @@ def test_easy_days_are_lighter_than_the_other_days_and_than_without_them():
     assert weekend(with_easy) < weekend(without)
 
 
-@pytest.mark.django_db
-def test_the_intervals_on_the_buttons_avoid_a_busy_day(tmp_path, settings):
+def busy_days_but_one(tmp_path, settings) -> tuple[User, list, Progress, datetime, range]:
+    """A learner whose reviewed card's fuzz range (the days returned) has two reviews due on
+    every day but its first."""
     settings.FSRS_FUZZ = True
     deck = make_deck(tmp_path, 30)
     cards = list(deck.cards.order_by("position"))
@@ -113,6 +114,14 @@ def test_the_intervals_on_the_buttons_avoid_a_busy_day(tmp_path, settings):
                     user=learner, card=next(others), state=2, stability=10.0, difficulty=5.0,
                     due=now + timedelta(days=offset, hours=1), last_review=now,
                 )  # fmt: skip
+
+    return learner, cards, reviewed, now, range(low, high + 1)
+
+
+@pytest.mark.django_db
+def test_the_intervals_on_the_buttons_avoid_a_busy_day(tmp_path, settings):
+    learner, cards, reviewed, now, fuzzed = busy_days_but_one(tmp_path, settings)
+    free, low, high = fuzzed[0], fuzzed[0], fuzzed[-1]
 
     outcome = scheduling.outcomes(cards[0], reviewed, now, learner)[str(int(Rating.Good))]
 
@@ -155,3 +164,19 @@ def test_the_load_read_with_the_decks_status_is_the_load_on_the_learners_own_day
     )
     assert load == expected and sum(load.values()) > len(load) > 3
     assert service.deck_statuses(learner, [deck], now)[0].due_load(learner, now) is None
+
+
+@pytest.mark.django_db
+def test_a_checked_answer_is_balanced_by_the_load_read_with_it(tmp_path, settings):
+    """A check computes the buttons' intervals again from the answer: with the due dates read
+    in the same query as the presentation, Good still goes to the one free day."""
+    learner, cards, reviewed, now, fuzzed = busy_days_but_one(tmp_path, settings)
+    free = fuzzed[0]
+    shown = Presentation.objects.create(
+        user=learner, card=cards[0], shown_at=now - timedelta(seconds=5), outcomes={}
+    )
+    read = reads.presentation(shown.token, learner, schedule=True, shown=True)
+
+    service.mark_checked(read, now)
+
+    assert scheduling.due_of(read.outcomes[str(int(Rating.Good))]) == now + timedelta(days=free)
