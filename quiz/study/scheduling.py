@@ -77,9 +77,8 @@ class LearnerDay:
     starts_at: int = 0
 
     def date_of(self, moment: datetime) -> date:
-        """The learner's date of a moment."""
-        local = moment.astimezone(self.zone).replace(tzinfo=None)
-        return (local - timedelta(hours=self.starts_at)).date()
+        """The learner's date of a moment (arithmetic on an aware datetime is on its wall time)."""
+        return (moment.astimezone(self.zone) - self.shift).date()
 
     def today(self, now: datetime) -> date:
         return self.date_of(now)

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
-from quiz.models import Card, CardText, Deck, Progress, Review, Run
+from quiz.models import Card, CardText, Deck, LearnerSettings, Progress, Review, Run
 from quiz.progress.figures import day_start
 from quiz.runs import tasks
 from runner.messages import message
@@ -87,6 +87,10 @@ def make_history(tmp_path: Path) -> History:
     cards = {card.key: card for card in deck.cards.all()}
     ada = User.objects.create_user("ada")
     bob = User.objects.create_user("bob")
+    # Their days start at midnight UTC, like the staff's figures: the figures below hold at any
+    # hour (with the default 4 a.m., a review a second ago at 1 a.m. is the learner's yesterday).
+    for learner in (ada, bob):
+        LearnerSettings.objects.create(user=learner, time_zone="UTC", day_starts_at=0)
     teacher = User.objects.create_user("tess")
     teacher.groups.add(Group.objects.get_or_create(name="teacher")[0])
     staff = User.objects.create_user("stan", is_staff=True)

@@ -12,6 +12,7 @@ from django.db.models import Avg, Count, Q
 
 from quiz.models import Progress, Review, ReviewDay
 from quiz.progress import figures as progress
+from quiz.study import reads
 from quiz.study import service as studying
 from tests.progress.fixtures import History
 
@@ -95,7 +96,8 @@ def study(user: User, history: History, steps: list[tuple[str, int, int]]) -> No
             found = Progress.objects.filter(user=user, card=card).first()
             now = max(now + timedelta(minutes=13), found.due if found else now)
             shown_card = studying.present(user, card, found, now)
-            studying.answer(shown_card, rating, ms, now)
+            # Read as the answer view reads it: locked, with the learner's progress.
+            studying.answer(reads.presentation(shown_card.token, lock=True), rating, ms, now)
         assert counted() == recount(), (key, rating)
 
 
