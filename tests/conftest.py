@@ -33,6 +33,16 @@ def port_open(host: str, port: int) -> bool:
         return False
 
 
+@pytest.fixture(autouse=True)
+def default_language() -> None:
+    """Each test starts in the default language: a request in another one leaves it active in
+    the thread (LocaleMiddleware activates it per request, and a server's next request would
+    activate its own), so a test after it would otherwise read Russian where it expects English."""
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 @pytest.fixture
 def redis_url() -> str:
     url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
