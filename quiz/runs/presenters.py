@@ -72,7 +72,7 @@ def code_context(
         "graded_passed": presentation.correct,
         # The reference solution and its run, once they can no longer help with the graded answer.
         "solution": content.get("solution", "") if graded else "",
-        "reference": ReferenceRun(presentation, content, poll) if graded else None,
+        "reference": ReferenceRun(presentation, content, poll, graded_by(run)) if graded else None,
         "editor_code": code,
         "editor_rows": min(max(code.count("\n") + 2, 8), 30),
         "hints": content.get("hints", []),
@@ -100,6 +100,13 @@ def code_context(
     return context
 
 
+def graded_by(run: Run | None) -> Run | None:
+    """`run`, if it is the check that graded its card (finished, and not practice)."""
+    if run is None or run.kind != Run.Kind.CHECK or run.practice:
+        return None
+    return run if run.status == Run.Status.DONE else None
+
+
 # Polls for the reference solution's run before the page says it could not be run now.
 REFERENCE_POLLS = 20
 
@@ -110,8 +117,16 @@ class ReferenceRun:
     Read (or queued) only when the template shows it, so a practice run's fragment costs nothing.
     """
 
-    def __init__(self, presentation: Presentation, content: CodeContent, poll: int = 0) -> None:
+    def __init__(
+        self,
+        presentation: Presentation,
+        content: CodeContent,
+        poll: int = 0,
+        graded: Run | None = None,
+    ) -> None:
+        """`graded`: the check that graded the card, when the caller has it (else read here)."""
         self.presentation = presentation
+        self.graded = graded
         self.content = content
         self.poll = poll
         self.next_poll = poll + 1
@@ -133,7 +148,7 @@ class ReferenceRun:
         verdict = self.verdict
         if verdict is None:
             return None
-        graded = service.graded_run(self.presentation)
+        graded = self.graded or service.graded_run(self.presentation)
         mine = graded.verdict if graded is not None and graded.verdict else None
         seconds = float(verdict.get("virtual_seconds") or 0)
         views = []
