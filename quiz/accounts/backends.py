@@ -9,7 +9,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.db import connection
 
 from quiz.models import FittedParameters, LearnerSettings
-from quiz.sql import columns, table
+from quiz.models.rows import columns, table
 
 
 class LearnerBackend(ModelBackend):
@@ -17,8 +17,8 @@ class LearnerBackend(ModelBackend):
     (their time zone and day, read on every page) and fitted FSRS parameters (read whenever a
     card is scheduled); a learner without either row has them as missing, with no query more.
 
-    Every request reads it, so it is SQL written once (`quiz.sql`), as `select_related` would
-    have written it."""
+    Every request reads it, so it is SQL written once (`quiz.models.rows`), as `select_related`
+    would have written it."""
 
     def get_user(self, user_id: Any) -> Any:
         User = get_user_model()

@@ -11,7 +11,7 @@ from django.db.models import BooleanField, FloatField, IntegerField, JSONField, 
 from django.utils import timezone
 
 from quiz.models import Card, Deck, PersonalRetention, Presentation, Progress, Review
-from quiz.sql import columns, convert, prepared, table, typed
+from quiz.models.rows import columns, convert, prepared, table, typed
 from quiz.study import service
 
 # The types of the extra columns, for their converters (one instance each: `typed` caches).

@@ -26,7 +26,6 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from quiz import sql as rows_of
 from quiz.models import (
     Card,
     CardMark,
@@ -38,6 +37,7 @@ from quiz.models import (
     Progress,
     Review,
     Status,
+    rows,
 )
 from quiz.study import scheduling
 from quiz.study.grading import Grade
@@ -148,12 +148,11 @@ def deck_statuses(
             + [deck.pk for deck in decks],
         )
         found = cursor.fetchall()
-    applied = rows_of.converters(list(annotations.values()))
-    rows = {
-        row[0]: dict(zip(annotations, rows_of.convert(row[1:], applied), strict=True))
-        for row in found
+    applied = rows.converters(list(annotations.values()))
+    by_deck = {
+        row[0]: dict(zip(annotations, rows.convert(row[1:], applied), strict=True)) for row in found
     }
-    return [status_from(deck, rows[deck.pk]) for deck in decks]
+    return [status_from(deck, by_deck[deck.pk]) for deck in decks]
 
 
 def with_status(
@@ -353,7 +352,7 @@ def next_card(
 
     The card comes in the same query with what showing it needs (`shown_annotations`). Both
     queries are written out in SQL, like the conditions they carry (see `unseen_condition`)."""
-    cards, progress = rows_of.columns(Card, "c"), rows_of.columns(Progress, "p")
+    cards, progress = rows.columns(Card, "c"), rows.columns(Progress, "p")
     shown = shown_annotations(user, now, "c.id")
     extra = ", ".join(f"({annotation.sql})" for annotation in shown.values())
     extra_params = [param for annotation in shown.values() for param in annotation.params]
@@ -362,8 +361,8 @@ def next_card(
     if status.due_available:
         unseen = unseen_condition(user, now, "c.id", started=True)
         row = _first(
-            f"SELECT {progress.sql}, {cards.sql}, {extra} FROM {rows_of.table(Progress)} p "
-            f"JOIN {rows_of.table(Card)} c ON c.id = p.card_id WHERE p.user_id = %s "
+            f"SELECT {progress.sql}, {cards.sql}, {extra} FROM {rows.table(Progress)} p "
+            f"JOIN {rows.table(Card)} c ON c.id = p.card_id WHERE p.user_id = %s "
             f"AND {studyable} AND p.due <= %s AND {unseen.sql} ORDER BY p.due, c.position",
             [
                 *extra_params,
@@ -380,7 +379,7 @@ def next_card(
     if status.new_available:
         unseen = unseen_condition(user, now, "c.id")
         row = _first(
-            f"SELECT {cards.sql}, {extra} FROM {rows_of.table(Card)} c "
+            f"SELECT {cards.sql}, {extra} FROM {rows.table(Card)} c "
             f"WHERE {studyable} AND {unseen.sql} ORDER BY c.position",
             [*extra_params, *studyable_params, *unseen.params],
         )
@@ -397,9 +396,9 @@ def _first(query: str, params: list[Any]) -> tuple[Any, ...] | None:
 
 def _shown_card(deck: Deck, row: tuple[Any, ...], start: int, shown: dict[str, RawSQL]) -> Card:
     """The card in `row` from `start`, followed by `shown`'s columns: with what showing it needs."""
-    cards = rows_of.columns(Card, "c")
+    cards = rows.columns(Card, "c")
     card = cards.load(row, start)
-    extra = rows_of.convert(row[start + cards.width :], rows_of.converters(list(shown.values())))
+    extra = rows.convert(row[start + cards.width :], rows.converters(list(shown.values())))
     for name, value in zip(shown, extra, strict=True):
         setattr(card, name, value)
     card.deck = deck
