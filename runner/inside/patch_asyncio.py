@@ -148,31 +148,40 @@ class HarnessLoop(_BaseLoop):
         return handle
 
     def call_later(self, delay: float, callback: Any, *args: Any, context: Any = None) -> Any:
-        if delay is None or self._debug:
+        if delay is None or self._closed or self._debug:
             return super().call_later(delay, callback, *args, context=context)
-        return self.call_at(self.time() + delay, callback, *args, context=context)
+        return self._timer_at(self.time() + delay, callback, args, context)
 
     def call_at(self, when: float, callback: Any, *args: Any, context: Any = None) -> Any:
         """BaseEventLoop.call_at (the same in 3.11 to 3.13), with timers kept in order."""
-        if when is None or self._closed or self._debug:
-            if when is None:
-                raise TypeError("when cannot be None")
-            self._check_closed()
-            self._check_thread()
-            self._check_callback(callback, "call_at")
-            timer = _Timer(when, callback, args, self, context)
-            if timer._source_traceback:
-                del timer._source_traceback[-1]
-        else:
-            timer = _new_object(_Timer)
-            timer._context = _copy_context() if context is None else context
-            timer._loop = self
-            timer._callback = callback
-            timer._args = args
-            timer._cancelled = False
-            timer._repr = None
-            timer._source_traceback = None
-            timer._when = when
+        if when is not None and not self._closed and not self._debug:
+            return self._timer_at(when, callback, args, context)
+        if when is None:
+            raise TypeError("when cannot be None")
+        self._check_closed()
+        self._check_thread()
+        self._check_callback(callback, "call_at")
+        timer = _Timer(when, callback, args, self, context)
+        if timer._source_traceback:
+            del timer._source_traceback[-1]
+        return self._queue_timer(timer, when)
+
+    def _timer_at(self, when: float, callback: Any, args: tuple[Any, ...], context: Any) -> Any:
+        """A timer as call_at makes it, open and outside debug mode, in one call (call_later
+        passes its *args on as they are)."""
+        timer = _new_object(_Timer)
+        timer._context = _copy_context() if context is None else context
+        timer._loop = self
+        timer._callback = callback
+        timer._args = args
+        timer._cancelled = False
+        timer._repr = None
+        timer._source_traceback = None
+        timer._when = when
+        return self._queue_timer(timer, when)
+
+    def _queue_timer(self, timer: asyncio.TimerHandle, when: float) -> asyncio.TimerHandle:
+        """Queue timer, due at `when`, behind the others due then."""
         timers = self._timers.get(when)
         if timers is None:
             self._timers[when] = timers = collections.deque()
@@ -370,9 +379,9 @@ class VirtualLoop(HarnessLoop):
 
     def call_later(self, delay: float, callback: Any, *args: Any, context: Any = None) -> Any:
         clock = self._loopdeck_clock
-        if delay is None or self._debug or clock is None:
+        if delay is None or self._closed or self._debug or clock is None:
             return super().call_later(delay, callback, *args, context=context)
-        return self.call_at(clock.now + delay, callback, *args, context=context)
+        return self._timer_at(clock.now + delay, callback, args, context)
 
     def _write_to_self(self) -> None:
         # Another thread handed the loop a callback: the loop is running again from this moment,
