@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import asyncio.base_events
 import asyncio.events
+import asyncio.futures
 import collections
 import contextvars
 import heapq
@@ -54,6 +55,9 @@ _logger = asyncio.base_events.logger
 # What the loop's call_soon and call_at make their handles with.
 _Handle = asyncio.events.Handle
 _new_object = object.__new__
+# What asyncio.sleep's timer calls, and the future it is given.
+_set_result_unless_cancelled = asyncio.futures._set_result_unless_cancelled
+_Future = asyncio.Future
 _copy_context = contextvars.copy_context
 
 
@@ -269,16 +273,31 @@ class HarnessLoop(_BaseLoop):
                 handle = ready.popleft()
                 if handle._cancelled:
                     continue
-                owner = getattr(handle._callback, "__self__", None)
-                # Only tasks with a span (the first MAX_SPANS) are followed step by step.
-                task = owner if getattr(owner, "_loopdeck_span", False) else None
-                if task is not None:
-                    run.step_started(task)
+                callback, args = handle._callback, handle._args
+                # asyncio.sleep's timer (its own future, not done): nothing it runs can fail or
+                # read the context, so it needs neither Handle._run nor its callback's frame.
+                ends_sleep = (
+                    callback is _set_result_unless_cancelled
+                    and len(args) == 2
+                    and type(args[0]) is _Future
+                    and not args[0].done()
+                )
+                if ends_sleep:
+                    owner = task = None
+                else:
+                    owner = getattr(callback, "__self__", None)
+                    # Only tasks with a span (the first MAX_SPANS) are followed step by step.
+                    task = owner if getattr(owner, "_loopdeck_span", False) else None
+                    if task is not None:
+                        run.step_started(task)
                 if samples:
                     samples.clear()
                 began = last
                 try:
-                    handle._run()
+                    if ends_sleep:
+                        args[0].set_result(args[1])
+                    else:
+                        handle._run()
                 finally:
                     last = _real_perf_counter()
                     if task is not None:
