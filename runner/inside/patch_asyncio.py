@@ -34,11 +34,6 @@ from runner.inside.frames import FILENAME, HOUSEKEEPING_CODES, snippet_line
 IO_GRACE_SECONDS = 1.0
 # How often (CPU seconds) a long step is sampled for the learner's line it is busy on.
 SAMPLE_SECONDS = 0.01
-# Frames kept of where each coroutine was created: the never-awaited report names the learner's
-# line among them (the creator's, or its caller's when created inside a library call). Each
-# frame costs every coroutine of the run a little.
-ORIGIN_DEPTH = 2
-
 _real_thread_time = time.thread_time
 _real_perf_counter = time.perf_counter
 _get_ident = threading.get_ident
@@ -441,9 +436,10 @@ def _warn_unawaited(coro: Any) -> None:
     warnings.warn_explicit(message, RuntimeWarning, FILENAME, line, source=coro)
 
 
-def install(virtual: bool) -> None:
-    """The loop (on the clock, or the real one), the step timing and the SIGPROF sampling."""
-    sys.set_coroutine_origin_tracking_depth(ORIGIN_DEPTH)
+def install(virtual: bool, origin_depth: int) -> None:
+    """The loop (on the clock, or the real one), the step timing and the SIGPROF sampling, and
+    origin_depth frames kept of where each coroutine is created (runner/inside/origins.py)."""
+    sys.set_coroutine_origin_tracking_depth(origin_depth)
     lifecycle.install()
     warnings._warn_unawaited_coroutine = _warn_unawaited
     if virtual:
