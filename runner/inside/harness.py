@@ -9,6 +9,7 @@ policy, threads) happens inside ``serve_one``, once per process:
 - runner/inside/patch_*.py   one module per patched library, each with its install();
 - runner/inside/report.py    the events, the task spans and the report;
 - runner/inside/frames.py    where the learner's program is (lines, what tasks wait on);
+- runner/inside/origins.py   how many origin frames its coroutines need (from its source);
 - runner/inside/limits.py    the rlimits a run takes.
 
 Protocol (runner/protocol.py): the request is one message (a JSON object); the harness answers
@@ -37,6 +38,7 @@ from runner.inside import patch_asyncio, patch_futures, patch_threading, patch_t
 from runner.inside.clock import REAL_WAIT_SECONDS, VirtualClock
 from runner.inside.frames import FILENAME, seconds_text, snippet_line, traceback_line
 from runner.inside.limits import apply_limits
+from runner.inside.origins import origin_depth
 from runner.inside.report import Report, at_line, message
 from runner.protocol import HEADER, MAX_MESSAGE, decode, split
 
@@ -73,7 +75,7 @@ class Run(Report):
         time.tzset()
         random.seed(0)
         virtual = self.clock is not None
-        patch_asyncio.install(virtual)
+        patch_asyncio.install(virtual, origin_depth(self.source))
         patch_time.install(virtual)
         if virtual:
             patch_threading.install()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import asyncio.base_events
 import asyncio.events
+import asyncio.futures
 import collections
 import contextvars
 import heapq
@@ -33,11 +34,6 @@ from runner.inside.frames import FILENAME, HOUSEKEEPING_CODES, snippet_line
 IO_GRACE_SECONDS = 1.0
 # How often (CPU seconds) a long step is sampled for the learner's line it is busy on.
 SAMPLE_SECONDS = 0.01
-# Frames kept of where each coroutine was created: the never-awaited report names the learner's
-# line among them (the creator's, or its caller's when created inside a library call). Each
-# frame costs every coroutine of the run a little.
-ORIGIN_DEPTH = 2
-
 _real_thread_time = time.thread_time
 _real_perf_counter = time.perf_counter
 _get_ident = threading.get_ident
@@ -54,6 +50,9 @@ _logger = asyncio.base_events.logger
 # What the loop's call_soon and call_at make their handles with.
 _Handle = asyncio.events.Handle
 _new_object = object.__new__
+# What asyncio.sleep's timer calls, and the future it is given.
+_set_result_unless_cancelled = asyncio.futures._set_result_unless_cancelled
+_Future = asyncio.Future
 _copy_context = contextvars.copy_context
 
 
@@ -148,31 +147,40 @@ class HarnessLoop(_BaseLoop):
         return handle
 
     def call_later(self, delay: float, callback: Any, *args: Any, context: Any = None) -> Any:
-        if delay is None or self._debug:
+        if delay is None or self._closed or self._debug:
             return super().call_later(delay, callback, *args, context=context)
-        return self.call_at(self.time() + delay, callback, *args, context=context)
+        return self._timer_at(self.time() + delay, callback, args, context)
 
     def call_at(self, when: float, callback: Any, *args: Any, context: Any = None) -> Any:
         """BaseEventLoop.call_at (the same in 3.11 to 3.13), with timers kept in order."""
-        if when is None or self._closed or self._debug:
-            if when is None:
-                raise TypeError("when cannot be None")
-            self._check_closed()
-            self._check_thread()
-            self._check_callback(callback, "call_at")
-            timer = _Timer(when, callback, args, self, context)
-            if timer._source_traceback:
-                del timer._source_traceback[-1]
-        else:
-            timer = _new_object(_Timer)
-            timer._context = _copy_context() if context is None else context
-            timer._loop = self
-            timer._callback = callback
-            timer._args = args
-            timer._cancelled = False
-            timer._repr = None
-            timer._source_traceback = None
-            timer._when = when
+        if when is not None and not self._closed and not self._debug:
+            return self._timer_at(when, callback, args, context)
+        if when is None:
+            raise TypeError("when cannot be None")
+        self._check_closed()
+        self._check_thread()
+        self._check_callback(callback, "call_at")
+        timer = _Timer(when, callback, args, self, context)
+        if timer._source_traceback:
+            del timer._source_traceback[-1]
+        return self._queue_timer(timer, when)
+
+    def _timer_at(self, when: float, callback: Any, args: tuple[Any, ...], context: Any) -> Any:
+        """A timer as call_at makes it, open and outside debug mode, in one call (call_later
+        passes its *args on as they are)."""
+        timer = _new_object(_Timer)
+        timer._context = _copy_context() if context is None else context
+        timer._loop = self
+        timer._callback = callback
+        timer._args = args
+        timer._cancelled = False
+        timer._repr = None
+        timer._source_traceback = None
+        timer._when = when
+        return self._queue_timer(timer, when)
+
+    def _queue_timer(self, timer: asyncio.TimerHandle, when: float) -> asyncio.TimerHandle:
+        """Queue timer, due at `when`, behind the others due then."""
         timers = self._timers.get(when)
         if timers is None:
             self._timers[when] = timers = collections.deque()
@@ -260,16 +268,31 @@ class HarnessLoop(_BaseLoop):
                 handle = ready.popleft()
                 if handle._cancelled:
                     continue
-                owner = getattr(handle._callback, "__self__", None)
-                # Only tasks with a span (the first MAX_SPANS) are followed step by step.
-                task = owner if getattr(owner, "_loopdeck_span", False) else None
-                if task is not None:
-                    run.step_started(task)
+                callback, args = handle._callback, handle._args
+                # asyncio.sleep's timer (its own future, not done): nothing it runs can fail or
+                # read the context, so it needs neither Handle._run nor its callback's frame.
+                ends_sleep = (
+                    callback is _set_result_unless_cancelled
+                    and len(args) == 2
+                    and type(args[0]) is _Future
+                    and not args[0].done()
+                )
+                if ends_sleep:
+                    owner = task = None
+                else:
+                    owner = getattr(callback, "__self__", None)
+                    # Only tasks with a span (the first MAX_SPANS) are followed step by step.
+                    task = owner if getattr(owner, "_loopdeck_span", False) else None
+                    if task is not None:
+                        run.step_started(task)
                 if samples:
                     samples.clear()
                 began = last
                 try:
-                    handle._run()
+                    if ends_sleep:
+                        args[0].set_result(args[1])
+                    else:
+                        handle._run()
                 finally:
                     last = _real_perf_counter()
                     if task is not None:
@@ -370,9 +393,9 @@ class VirtualLoop(HarnessLoop):
 
     def call_later(self, delay: float, callback: Any, *args: Any, context: Any = None) -> Any:
         clock = self._loopdeck_clock
-        if delay is None or self._debug or clock is None:
+        if delay is None or self._closed or self._debug or clock is None:
             return super().call_later(delay, callback, *args, context=context)
-        return self.call_at(clock.now + delay, callback, *args, context=context)
+        return self._timer_at(clock.now + delay, callback, args, context)
 
     def _write_to_self(self) -> None:
         # Another thread handed the loop a callback: the loop is running again from this moment,
@@ -413,9 +436,10 @@ def _warn_unawaited(coro: Any) -> None:
     warnings.warn_explicit(message, RuntimeWarning, FILENAME, line, source=coro)
 
 
-def install(virtual: bool) -> None:
-    """The loop (on the clock, or the real one), the step timing and the SIGPROF sampling."""
-    sys.set_coroutine_origin_tracking_depth(ORIGIN_DEPTH)
+def install(virtual: bool, origin_depth: int) -> None:
+    """The loop (on the clock, or the real one), the step timing and the SIGPROF sampling, and
+    origin_depth frames kept of where each coroutine is created (runner/inside/origins.py)."""
+    sys.set_coroutine_origin_tracking_depth(origin_depth)
     lifecycle.install()
     warnings._warn_unawaited_coroutine = _warn_unawaited
     if virtual:

@@ -139,3 +139,35 @@ def test_a_cancelled_task_still_looks_like_asyncios_and_only_the_one_never_await
     )
     events = [(e["kind"], e["line"], e.get("task")) for e in verdict["events"]]
     assert events == [("cancelled_not_awaited", 12, "Task-3")]
+
+
+SLEEP_HELPER_ON_A_DONE_FUTURE = """
+import asyncio
+import asyncio.futures
+
+async def main():
+    loop = asyncio.get_running_loop()
+    done = loop.create_future()
+    done.set_result("early")
+    loop.call_later(1, asyncio.futures._set_result_unless_cancelled, done, "late")
+    print(await asyncio.sleep(2, "slept"), done.result())
+
+asyncio.run(main())
+"""
+
+
+def test_the_helper_ending_a_sleep_fails_on_a_done_future_as_in_asyncio(run):
+    # The loop runs asyncio.sleep's timers without Handle._run; any other use of the same
+    # helper still goes through it, and its error is logged as asyncio logs it.
+    verdict = run(SLEEP_HELPER_ON_A_DONE_FUTURE)
+    real = real_python(SLEEP_HELPER_ON_A_DONE_FUTURE)
+    assert verdict["status"] == "ok", verdict
+    assert verdict["stdout"] == "slept early\n" == real.stdout
+    for text in (
+        "Exception in callback _set_result_unless_cancelled(",
+        "in _run\n    self._context.run(self._callback, *self._args)\n",
+        "in _set_result_unless_cancelled\n    fut.set_result(result)\n",
+        "asyncio.exceptions.InvalidStateError: invalid state",
+    ):
+        assert text in verdict["stderr"]
+        assert text in real.stderr
