@@ -91,7 +91,12 @@ def basic_deck(count: int, *, deck: str = "tiny", language: str = "en", **settin
 def browser() -> Iterator[Any]:
     """Real headless Chromium (Debian's), driven by Playwright."""
     require(shutil.which(CHROMIUM) is not None or Path(CHROMIUM).exists(), "Chromium")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # What a page shows is waited for as long as its actions are: `set_default_timeout` below
+    # does not reach `expect`, whose own 5 s ran out twice in about fifteen runs on a loaded
+    # machine (a card not yet turned over after Space).
+    expect.set_options(timeout=15_000)
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
