@@ -1,7 +1,7 @@
 """Model rows read through hand-written SQL, loaded as the ORM would have loaded them.
 
 For the few reads every study request makes: building those queries through the ORM costs
-several times the CPU the database spends answering them (README, "Speed"). The SQL names its
+several times the CPU the database spends answering them (README, "Benchmarks"). The SQL names its
 columns from the models' metadata, and the values go through the same converters the ORM
 applies (SQLite's text dates, JSON, booleans), so what comes out is an ordinary model instance.
 """
@@ -71,7 +71,8 @@ def columns(model: type[Model], alias: str) -> Columns:
 
 @cache
 def typed(*fields: Field) -> Converters:
-    """Converters for extra columns (annotations) of the given types, in order."""
+    """Converters for extra columns (annotations) of the given types, in order; kept per field
+    instance, so callers pass the same module-level instances each time."""
     return converters([Value(None, output_field=field) for field in fields])
 
 

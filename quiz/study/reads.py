@@ -28,8 +28,8 @@ def presentation(
     schedule: bool = False,
     shown: bool = False,
 ) -> Presentation | None:
-    """The presentation `token` (the learner `user`'s, if given; else None), with its card and
-    deck, read as the request that acts on it needs it:
+    """The presentation `token` with its card and deck (None if there is none, or, with `user`,
+    if it was not shown to that learner), read as the request that acts on it needs it:
 
     - `lock`: locked until the transaction ends (for the answer), with `reviewed` (whether the
       learner has any review of the card);
@@ -39,8 +39,8 @@ def presentation(
     - `shown`: with what the card fragment shows: the card's text in the learner's language
       (`service.attach_text`) and whether they flagged it (`flagged`).
     """
-    shown_, deck, card = columns(Presentation, "o"), columns(Deck, "d"), columns(Card, "c")
-    select = [shown_.sql, card.sql, deck.sql]
+    presented, deck, card = columns(Presentation, "o"), columns(Deck, "d"), columns(Card, "c")
+    select = [presented.sql, card.sql, deck.sql]
     joins = [
         f"JOIN {table(Card)} c ON c.id = o.card_id",
         f"JOIN {table(Deck)} d ON d.id = c.deck_id",
@@ -88,12 +88,12 @@ def presentation(
     if row is None:
         return None
 
-    read = shown_.load(row)
-    read.card = card.load(row, shown_.width)
-    read.card.deck = deck.load(row, shown_.width + card.width)
+    read = presented.load(row)
+    read.card = card.load(row, presented.width)
+    read.card.deck = deck.load(row, presented.width + card.width)
     if user is not None:
         read.user = user
-    at = shown_.width + card.width + deck.width
+    at = presented.width + card.width + deck.width
     if lock or schedule:
         read.learner_progress = None
         if row[at] is not None:

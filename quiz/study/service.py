@@ -138,14 +138,16 @@ def deck_statuses(
     # Written out rather than through `values()`: compiling the subqueries into one statement
     # cost more CPU than the statement itself (see `status_annotations`).
     annotations = status_annotations(user, now, due_dates)
-    table = connection.ops.quote_name(Deck._meta.db_table)
+    table = rows.table(Deck)
     marks = ", ".join(["%s"] * len(decks))
     selected = ", ".join(f"({annotation.sql})" for annotation in annotations.values())
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {table}.id, {selected} FROM {table} WHERE {table}.id IN ({marks})",
-            [*(p for annotation in annotations.values() for p in annotation.params)]
-            + [deck.pk for deck in decks],
+            [
+                *(param for annotation in annotations.values() for param in annotation.params),
+                *(deck.pk for deck in decks),
+            ],
         )
         found = cursor.fetchall()
     applied = rows.converters(list(annotations.values()))
