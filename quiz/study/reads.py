@@ -8,9 +8,9 @@ from uuid import UUID
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
 from django.db.models import BooleanField, FloatField, IntegerField, JSONField, TextField
-from django.utils import timezone
+from django.utils.timezone import now
 
-from quiz.models import Card, Deck, PersonalRetention, Presentation, Progress, Review
+from quiz.models import Card, Deck, Presentation, Progress, Review
 from quiz.models.rows import columns, convert, prepared, table, typed
 from quiz.study import service
 
@@ -66,13 +66,9 @@ def presentation(
             params.extend(annotations[name].params)
     if schedule:
         assert user is not None, "a card is scheduled for its learner"
-        select.append(
-            f"COALESCE((SELECT r.desired_retention FROM {table(PersonalRetention)} r "
-            "WHERE r.user_id = o.user_id AND r.deck_id = d.id LIMIT 1), d.desired_retention)"
-        )
-        due_dates = service.due_dates_of(user, timezone.now())
-        select.append(f"({due_dates.sql})")
-        params.extend(due_dates.params)
+        for scheduled in (service.retention_of(user, "d"), service.due_dates_of(user, now())):
+            select.append(f"({scheduled.sql})")
+            params.extend(scheduled.params)
     where = "o.token = %s"
     params.append(prepared(Presentation._meta.get_field("token"), token))
     if user is not None:

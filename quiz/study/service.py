@@ -213,9 +213,8 @@ def status_annotations(
     until later, or suspended); "today" is the learner's day.
     """
     q = connection.ops.quote_name
-    deck, card, progress, review, mark, extra, own = (
-        q(model._meta.db_table)
-        for model in (Deck, Card, Progress, Review, CardMark, ExtraNewCards, PersonalRetention)
+    deck, card, progress, review, mark, extra = (
+        q(model._meta.db_table) for model in (Deck, Card, Progress, Review, CardMark, ExtraNewCards)
     )
     at = connection.ops.adapt_datetimefield_value
     learner_day = scheduling.learner_day(user)
@@ -278,16 +277,23 @@ def status_annotations(
             [user.pk, True],
             number,
         ),
-        "status_retention": RawSQL(
-            f"SELECT COALESCE((SELECT o.desired_retention FROM {own} o WHERE o.user_id = %s "
-            f"AND o.deck_id = {deck}.id LIMIT 1), {deck}.desired_retention)",
-            [user.pk],
-            FloatField(),
-        ),
+        "status_retention": retention_of(user, deck),
     }
     if due_dates:
         annotations["status_due_dates"] = due_dates_of(user, now)
     return annotations
+
+
+def retention_of(user: AbstractBaseUser, deck: str) -> RawSQL:
+    """The retention the learner studies a deck at (their own for it, else the deck's); `deck`
+    is the SQL naming the outer row's deck table or alias."""
+    own = rows.table(PersonalRetention)
+    return RawSQL(
+        f"SELECT COALESCE((SELECT o.desired_retention FROM {own} o WHERE o.user_id = %s "
+        f"AND o.deck_id = {deck}.id LIMIT 1), {deck}.desired_retention)",
+        [user.pk],
+        FloatField(),
+    )
 
 
 def due_dates_of(user: AbstractBaseUser, now: datetime) -> RawSQL:
