@@ -67,11 +67,14 @@ def client_address(request: HttpRequest) -> str:
 
 
 def _signup_key(request: HttpRequest) -> str:
-    return f"signups:{client_address(request)}:{timezone.now():%Y%m%d%H}"
+    # The count lives an hour from the address's first sign-up (an increment keeps its expiry),
+    # not until the clock's next hour, which let two sign-ups a second apart both through.
+    return f"signups:{client_address(request)}"
 
 
 def signup_allowed(request: HttpRequest) -> bool:
-    """Whether this address has made fewer than SIGNUPS_PER_HOUR accounts this hour."""
+    """Whether this address has made fewer than SIGNUPS_PER_HOUR accounts within the hour since
+    the first one it is counted from."""
     return cache.get(_signup_key(request), 0) < settings.SIGNUPS_PER_HOUR
 
 
