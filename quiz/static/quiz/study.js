@@ -9,6 +9,27 @@
     return target.closest && target.closest("input, textarea, select, [contenteditable]");
   }
 
+  // The shortcuts list. Closed, it leaves no focus behind: the browser gives the focus back to
+  // what had it before the list opened, but when nothing had it (the list opened by "?"), the
+  // hidden Close button keeps it until the next frame, and a Space pressed quickly after Esc
+  // would go to that button instead of turning the card.
+  function shortcuts() {
+    return document.getElementById("shortcuts");
+  }
+
+  function openShortcuts() {
+    const dialog = shortcuts();
+    if (!dialog || dialog.open) return false;
+    dialog.showModal();
+    return true;
+  }
+
+  function closeShortcuts() {
+    const dialog = shortcuts();
+    dialog.close();
+    if (dialog.contains(document.activeElement)) document.activeElement.blur();
+  }
+
   function press(selector) {
     const button = document.querySelector(selector);
     if (button && !button.disabled) button.click();
@@ -43,25 +64,31 @@
       if (press(event.shiftKey ? "[data-run]" : "[data-check]")) event.preventDefault();
       return;
     }
+    if (event.key === "Escape" && shortcuts() && shortcuts().open) {
+      event.preventDefault();
+      closeShortcuts();
+      return;
+    }
     if (event.key === "Escape" && inField(target) && !target.closest(".cm-editor")) {
       target.blur();
       return;
     }
     if (event.key === "?" && !inField(target) && !event.ctrlKey && !event.altKey) {
-      const dialog = document.getElementById("shortcuts");
-      if (dialog && !dialog.open) {
-        event.preventDefault();
-        dialog.showModal();
-      }
+      if (openShortcuts()) event.preventDefault();
     }
   }
   // In the capture phase, so that Enter on a position list checks instead of opening it.
   document.addEventListener("keydown", onKey, true);
 
   document.addEventListener("click", function (event) {
-    const opener = event.target.closest && event.target.closest("[data-shortcuts]");
-    const dialog = document.getElementById("shortcuts");
-    if (opener && dialog) dialog.showModal();
+    if (event.target.closest && event.target.closest("[data-shortcuts]")) openShortcuts();
+  });
+  // The list's Close button submits its method="dialog" form.
+  document.addEventListener("submit", function (event) {
+    if (event.target.closest("#shortcuts")) {
+      event.preventDefault();
+      closeShortcuts();
+    }
   });
 
   // "The next card in 0:42": counted down each second; htmx fetches the card when it is due.
