@@ -15,12 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
+from django_htmx.http import retarget
 
 from quiz.models import Deck, Presentation
 from quiz.study import reads, service
 from quiz.study.forms import AnswerForm, RatingForm
 from quiz.study.grading import Grade
-from quiz.study.presenters import study_context
+from quiz.study.presenters import card_context, study_context
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -55,7 +56,12 @@ def check(request: HttpRequest, token: str) -> HttpResponse:
     try:
         result = service.check(presentation, form.answer_for(presentation.card.kind))
     except service.AnswerRefused as refused:
-        return _refused(request, presentation.card.deck, refused)
+        return retarget(_refused(request, presentation.card.deck, refused), "#card")
+    if request.htmx:
+        # Only the card's back changes (the answer, the result, the ratings): the rest of the
+        # card and the deck's counts stay as they are, so neither is read nor drawn again.
+        context = card_context(presentation, result, revealed=True)
+        return render(request, "quiz/study.html#card-back", context)
     return render_study(
         request, presentation.card.deck, presentation=presentation, result=result, revealed=True
     )

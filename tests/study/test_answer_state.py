@@ -189,3 +189,25 @@ def test_positions_that_are_not_small_numbers_are_refused_and_nothing_is_graded(
     assert response.status_code == 400
     assert "could not be read" in response.content.decode()
     assert Presentation.objects.get(token=token).checked_at is None
+
+
+@pytest.mark.usefixtures("kinds")
+def test_a_check_sends_back_only_the_cards_back_and_a_refusal_the_whole_card(client):
+    token = bring_up(client, "name-it")
+
+    response = client.post(f"/study/{token}/check/", {"text": "future"}, **HX)
+
+    # The answer, its result and the ratings; the card's front and the deck's counts stay.
+    fragment = response.content.decode()
+    assert fragment.startswith('<div id="card-back"') and "Right!" in fragment
+    assert ratings(fragment) == ["2", "3", "4"]
+    assert "data-counts" not in fragment and 'id="card"' not in fragment
+    assert "HX-Retarget" not in response
+
+    # Checked again once rated: refused, with the whole card (the next one) in place of the old.
+    client.post(f"/study/{token}/answer/", {"rating": 3})
+    refused = client.post(f"/study/{token}/check/", {"text": "future"}, **HX)
+    assert refused.status_code == 409
+    assert refused["HX-Retarget"] == "#card"
+    assert 'id="card"' in refused.content.decode()
+    assert "already answered" in refused.content.decode()

@@ -30,8 +30,8 @@ pytestmark = pytest.mark.django_db
 STUDY_PAGE = 7
 STUDY_FRAGMENT = 5  # the card alone (htmx): no deck texts, no groups
 # presentation with its card's text, the learner's progress, retention and due dates (load
-# balancing); the check's write; the deck's status
-CHECK = 5
+# balancing); the check's write. Only the card's back is sent again: no deck status.
+CHECK = 4
 # locked presentation with the progress; progress's write, presentation's write, review, daily
 # counts (one upsert); status (with the scheduler's inputs); next card with its text; its new
 # presentation; and the transaction's SAVEPOINT and RELEASE (BEGIN and COMMIT in production)
