@@ -91,12 +91,14 @@ def submit(
     if not code.strip():
         raise RunRefused(_("There is no code to run."), status=400)
     now = timezone.now()
-    sweep_stale(now, user=user)
     with transaction.atomic():
         # One submission per learner at a time, so two quick clicks cannot both pass the limits.
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         mine = Run.objects.filter(user=user)
         in_flight = mine.filter(status__in=[Run.Status.QUEUED, Run.Status.RUNNING]).count()
+        if in_flight >= limit("CODE_RUNS_IN_FLIGHT") and sweep_stale(now, user=user):
+            # A run whose worker died (or that no worker took) held the slot: now ended.
+            in_flight = mine.filter(status__in=[Run.Status.QUEUED, Run.Status.RUNNING]).count()
         if in_flight >= limit("CODE_RUNS_IN_FLIGHT"):
             raise RunRefused(
                 _("Your previous run has not finished yet. Wait for its result, then try again.")
