@@ -79,3 +79,22 @@ def typed(*fields: Field) -> Converters:
 def prepared(field: Field, value: Any) -> Any:
     """`value` as a query parameter for a column like `field` (a UUID on SQLite is its hex)."""
     return field.get_db_prep_value(field.to_python(value), connection)
+
+
+def update(model: type[Model], values: dict[str, Any], where: str, params: Sequence[Any]) -> int:
+    """UPDATE the model's rows matching `where` (SQL over its columns, with `params` made by
+    `prepared`) to `values` (field names), each prepared as `save` would; the rows written.
+
+    For the writes every answer makes: the ORM's `QuerySet.update` builds the same statement for
+    twice the CPU. Like it, this sends no signals."""
+    fields = [model._meta.get_field(name) for name in values]
+    sets = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    prepared_values = [
+        field.get_db_prep_save(value, connection)
+        for field, value in zip(fields, values.values(), strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table(model)} SET {sets} WHERE {where}", [*prepared_values, *params]
+        )
+        return cursor.rowcount

@@ -640,10 +640,16 @@ def answer(presentation: Presentation, rating: int, duration_ms: int, now: datet
     if progress is not None:
         # Written only if still due and not answered since it was shown (another tab's answer
         # may have come in since it was read): the database checks it as it writes the row.
-        moved = (
-            Progress.objects.filter(pk=progress.pk, due__lte=now)
-            .exclude(last_review__gt=presentation.shown_at)
-            .update(**fields)
+        due, last_review = (Progress._meta.get_field(name) for name in ("due", "last_review"))
+        moved = rows.update(
+            Progress,
+            fields,
+            "id = %s AND due <= %s AND (last_review IS NULL OR last_review <= %s)",
+            [
+                progress.pk,
+                rows.prepared(due, now),
+                rows.prepared(last_review, presentation.shown_at),
+            ],
         )
         if not moved:
             raise AnswerRefused(_("This card is not due."))
@@ -653,7 +659,7 @@ def answer(presentation: Presentation, rating: int, duration_ms: int, now: datet
         except IntegrityError:  # Answered in another tab meanwhile: it started the card.
             raise AnswerRefused(_("This card is not due.")) from None
     presentation.answered_at = now
-    Presentation.objects.filter(pk=presentation.pk).update(answered_at=now)
+    rows.update(Presentation, {"answered_at": now}, "id = %s", [presentation.pk])
     return Review.objects.create(
         user_id=user_id,
         card=card,

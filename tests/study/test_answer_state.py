@@ -7,12 +7,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from quiz.decks.loader import load_decks
 from quiz.models import Presentation, Progress, Review
-from quiz.study import service
+from quiz.study import reads, service
 
 pytestmark = pytest.mark.django_db
 
@@ -211,3 +212,29 @@ def test_a_check_sends_back_only_the_cards_back_and_a_refusal_the_whole_card(cli
     assert refused["HX-Retarget"] == "#card"
     assert 'id="card"' in refused.content.decode()
     assert "already answered" in refused.content.decode()
+
+
+@pytest.mark.usefixtures("kinds")
+@pytest.mark.parametrize("moved", ["answered", "pushed back"])
+def test_an_answer_read_before_another_tabs_answer_is_refused_as_it_writes(client, learner, moved):
+    # The card is started (wrong: Again), then due again, and shown.
+    token = bring_up(client, "name-it")
+    client.post(f"/study/{token}/check/", {"text": "Task"})
+    client.post(f"/study/{token}/answer/", {"rating": 1})
+    progress = Progress.objects.get(user=learner, card__key="name-it")
+    Progress.objects.filter(pk=progress.pk).update(due=timezone.now() - timedelta(minutes=1))
+    token = bring_up(client, "name-it")
+    client.post(f"/study/{token}/check/", {"text": "future"})
+    now = timezone.now()
+    read = reads.presentation(token, learner, lock=True)  # what this answer goes on
+
+    # Meanwhile another tab's answer moves the card on: answered since it was shown, or due later.
+    # (Answered, it can still be due: a relearning step shorter than the time since.)
+    later = {"last_review": now} if moved == "answered" else {"due": now + timedelta(days=1)}
+    Progress.objects.filter(pk=progress.pk).update(**later)
+
+    with pytest.raises(service.AnswerRefused, match="not due"), transaction.atomic():
+        service.answer(read, 3, 1000, now)
+    assert Review.objects.filter(card__key="name-it").count() == 1
+    kept = Progress.objects.filter(pk=progress.pk).values(*later).get()
+    assert kept == later
