@@ -86,7 +86,8 @@ def submit(
     """Save a run and hand it to Celery once saved; refuse it past the learner's limits.
 
     Eagerly (no broker) the run has finished when this returns; with a broker it is queued.
-    If the broker cannot be reached the run is kept as an error, never left queued.
+    If the broker cannot be reached the run is kept as an error, never left queued. The run is
+    returned as saved: what running it wrote (OUTCOME_FIELDS) is read by whoever waits for it.
     """
     if not code.strip():
         raise RunRefused(_("There is no code to run."), status=400)
@@ -116,7 +117,6 @@ def submit(
             practice=presentation is not None and graded_check_taken(presentation),
         )
         transaction.on_commit(lambda: enqueue(run))
-    run.refresh_from_db(fields=OUTCOME_FIELDS)
     return run
 
 

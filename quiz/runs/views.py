@@ -44,13 +44,14 @@ def submit(request: HttpRequest, token: str) -> HttpResponse:
         )
     except service.RunRefused as refused:
         return _refuse(request, presentation, str(refused), status=refused.status)
-    if not run.finished:
-        # A worker usually saves the verdict within a tenth of a second: answer with it.
-        def finished() -> bool:
-            run.refresh_from_db(fields=service.OUTCOME_FIELDS)
-            return run.finished
 
-        notify.wait_for(run.run_id, finished, settings.CODE_RUN_WAIT)
+    # Run eagerly, it has finished; through a worker, the verdict is usually saved within a tenth
+    # of a second: answer with it.
+    def finished() -> bool:
+        run.refresh_from_db(fields=service.OUTCOME_FIELDS)
+        return run.finished
+
+    notify.wait_for(run.run_id, finished, settings.CODE_RUN_WAIT)
     if not request.htmx:
         return redirect("study", slug=presentation.card.deck.slug)
     return show_run(request, run)
