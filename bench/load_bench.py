@@ -10,6 +10,7 @@ run eagerly inside gunicorn. Then, in one run:
 3. one learner alone pressing Check on a code card again and again (the verdict as they see it);
 4. learners studying the shipped deck, alone;
 5. the same learners while others press Check on a code card again and again;
+   in both, two more clients fetch the login page now and then: the floor in the same seconds;
 6. nothing lost: every answer the clients saw accepted has exactly one review, every run they
    started has finished, and no request failed.
 
@@ -17,6 +18,12 @@ Learners follow the pages as a browser with htmx does: they fill the form they a
 its button, poll a running verdict after the delay the page asks for, and pick a rating. Latency
 is from pressing the button to the fragment that shows the result. The clients share the two
 cores with the server, so the figures are for this machine as a whole, not gunicorn alone.
+
+CPU per request is counted twice: gunicorn's processes' CPU over a phase by its requests, against
+the floor of step 1; and each response's own thread CPU (gunicorn serves `bench/timed_wsgi.py`,
+which says it in a header), against the login page's in the same seconds. The second leaves out
+gunicorn's own work around each request, but does not drift with the machine's speed between
+steps, which on a shared VM moves the first floor by a third from run to run.
 """
 
 from __future__ import annotations
