@@ -134,27 +134,25 @@ def test_a_run_whose_worker_died_ends_as_an_error_the_learner_can_retry(
     assert Run.objects.latest("created_at").status == "done"
 
 
-def test_a_run_whose_worker_died_does_not_hold_the_learners_slot(client, shown, learner, settings):
-    # Never polled again (the tab was closed): the next submission ends it and goes ahead.
+@pytest.mark.parametrize(
+    ("seconds_ago", "submitted", "left_as"),
+    [(26, 200, ("error", "lost")), (10, 429, ("running", ""))],
+    ids=["its-worker-died", "still-running"],
+)
+def test_a_run_holds_the_learners_slot_only_while_it_may_still_finish(
+    client, shown, learner, settings, seconds_ago, submitted, left_as
+):
+    # Never polled again (the tab was closed): past its limits, the next submission ends it and
+    # goes ahead; within them, the next one is refused.
     settings.CODE_RUN_HARD_LIMIT, settings.CODE_RUN_GRACE = 20, 5
     settings.CODE_RUNS_IN_FLIGHT = 1
-    started = timezone.now() - timedelta(seconds=26)
-    stale = queued_run(learner, Presentation.objects.get(), status="running", started_at=started)
-    assert post(client, shown).status_code == 200
-    stale.refresh_from_db()
-    assert (stale.status, stale.error) == ("error", "lost")
-    assert Run.objects.latest("created_at").status == "done"
-
-
-def test_a_run_still_within_its_limit_holds_the_learners_slot(client, shown, learner, settings):
-    settings.CODE_RUN_HARD_LIMIT, settings.CODE_RUN_GRACE = 20, 5
-    settings.CODE_RUNS_IN_FLIGHT = 1
-    started = timezone.now() - timedelta(seconds=10)
-    running = queued_run(learner, Presentation.objects.get(), status="running", started_at=started)
-    assert post(client, shown).status_code == 429
-    running.refresh_from_db()
-    assert running.status == "running"
-    assert Run.objects.count() == 1
+    started = timezone.now() - timedelta(seconds=seconds_ago)
+    held = queued_run(learner, Presentation.objects.get(), status="running", started_at=started)
+    assert post(client, shown).status_code == submitted
+    held.refresh_from_db()
+    assert (held.status, held.error) == left_as
+    new_runs = list(Run.objects.exclude(pk=held.pk).values_list("status", flat=True))
+    assert new_runs == (["done"] if submitted == 200 else [])
 
 
 def test_a_run_still_within_its_limit_keeps_polling(client, shown, learner, settings):
