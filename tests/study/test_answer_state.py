@@ -228,8 +228,8 @@ def test_an_answer_read_before_another_tabs_answer_is_refused_as_it_writes(clien
     now = timezone.now()
     read = reads.presentation(token, learner, lock=True)  # what this answer goes on
 
-    # Meanwhile another tab's answer moves the card on: answered since it was shown, or due later.
-    # (Answered, it can still be due: a relearning step shorter than the time since.)
+    # Meanwhile another tab's answer moves the card on: answered since it was shown, or due later,
+    # each alone, so that each of the write's two guards is tried on its own.
     later = {"last_review": now} if moved == "answered" else {"due": now + timedelta(days=1)}
     Progress.objects.filter(pk=progress.pk).update(**later)
 
