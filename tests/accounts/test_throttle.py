@@ -140,3 +140,19 @@ def test_passwords_are_hashed_with_argon2id_and_older_hashes_upgraded_at_login(
     assert log_in(client, "/accounts/login/", "old", PASSWORD).status_code == 302
     old.refresh_from_db()
     assert old.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+
+
+@pytest.mark.django_db
+def test_sign_ups_are_counted_for_an_hour_from_the_first_not_until_the_clocks_next_hour(
+    client, settings, time_machine
+):
+    # A process-local cache, whose expiry follows the travelling clock (Redis keeps its own).
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.SIGNUPS_PER_HOUR = 1
+    time_machine.move_to("2026-12-04 01:59:59+00:00", tick=False)
+    assert sign_up(client, "one").status_code == 302
+    client.logout()
+    time_machine.move_to("2026-12-04 02:00:01+00:00", tick=False)
+    assert sign_up(client, "two").status_code == 429
+    time_machine.move_to("2026-12-04 03:00:00+00:00", tick=False)
+    assert sign_up(client, "two").status_code == 302
