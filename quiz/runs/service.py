@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from kombu.exceptions import OperationalError
@@ -19,6 +20,8 @@ from quiz.models import Card, Presentation, Run
 from quiz.runs.tasks import execute_run
 
 logger = logging.getLogger(__name__)
+
+IN_FLIGHT = [Run.Status.QUEUED, Run.Status.RUNNING]
 
 ERRORS = {
     "queue_down": _(
@@ -95,17 +98,15 @@ def submit(
     with transaction.atomic():
         # One submission per learner at a time, so two quick clicks cannot both pass the limits.
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
-        mine = Run.objects.filter(user=user)
-        in_flight = mine.filter(status__in=[Run.Status.QUEUED, Run.Status.RUNNING]).count()
-        if in_flight >= limit("CODE_RUNS_IN_FLIGHT") and sweep_stale(now, user=user):
+        counts = _counts(user, presentation, now)
+        if counts["in_flight"] >= limit("CODE_RUNS_IN_FLIGHT") and sweep_stale(now, user=user):
             # A run whose worker died (or that no worker took) held the slot: now ended.
-            in_flight = mine.filter(status__in=[Run.Status.QUEUED, Run.Status.RUNNING]).count()
-        if in_flight >= limit("CODE_RUNS_IN_FLIGHT"):
+            counts = _counts(user, presentation, now)
+        if counts["in_flight"] >= limit("CODE_RUNS_IN_FLIGHT"):
             raise RunRefused(
                 _("Your previous run has not finished yet. Wait for its result, then try again.")
             )
-        last_minute = mine.filter(created_at__gte=now - timedelta(minutes=1)).count()
-        if last_minute >= limit("CODE_RUNS_PER_MINUTE"):
+        if counts["last_minute"] >= limit("CODE_RUNS_PER_MINUTE"):
             raise RunRefused(_("That is a lot of runs in one minute. Take a breath and try again."))
         run = Run.objects.create(
             user=user,
@@ -114,7 +115,8 @@ def submit(
             code=code,
             kind=kind,
             created_at=now,
-            practice=presentation is not None and graded_check_taken(presentation),
+            practice=presentation is not None
+            and (presentation.correct is not None or counts["graded"] > 0),
         )
         transaction.on_commit(lambda: enqueue(run))
     return run
@@ -143,19 +145,26 @@ def enqueue(run: Run) -> None:
         )
 
 
-def graded_check_taken(presentation: Presentation) -> bool:
-    """The card's one graded check is in (or on its way): later runs are practice.
-
-    A check that ended in an error (the runner down) had no verdict, so the next one is graded.
-    """
-    if presentation.correct is not None:
-        return True
-    return Run.objects.filter(
-        presentation=presentation,
-        kind=Run.Kind.CHECK,
-        practice=False,
-        status__in=[Run.Status.QUEUED, Run.Status.RUNNING, Run.Status.DONE],
-    ).exists()
+def _counts(
+    user: AbstractBaseUser, presentation: Presentation | None, now: datetime
+) -> dict[str, int]:
+    """The learner's runs in flight and of the last minute, and the presentation's graded
+    checks (queued, running or done), in one query."""
+    return Run.objects.filter(user=user).aggregate(
+        in_flight=Count("pk", filter=Q(status__in=IN_FLIGHT)),
+        last_minute=Count("pk", filter=Q(created_at__gte=now - timedelta(minutes=1))),
+        # The card's one graded check is in (or on its way): later runs are practice. A check
+        # that ended in an error (the runner down) had no verdict, so the next one is graded.
+        graded=Count(
+            "pk",
+            filter=Q(
+                presentation=presentation,
+                kind=Run.Kind.CHECK,
+                practice=False,
+                status__in=[*IN_FLIGHT, Run.Status.DONE],
+            ),
+        ),
+    )
 
 
 def graded_run(presentation: Presentation) -> Run | None:

@@ -72,3 +72,28 @@ def test_after_a_reload_the_practice_check_still_sends_the_editors_code(client, 
     code_form = page.split('class="code-form"', 1)[1].split("</form>", 1)[0]
     assert "<form" not in code_form
     assert '<textarea name="code"' in code_form and "data-check" in code_form
+
+
+@pytest.mark.parametrize(
+    ("earlier", "graded"),
+    [
+        ("queued", False),  # the graded check is on its way: this one is practice
+        ("running", False),
+        ("error", True),  # it ended with no verdict (the runner down): this one is graded
+    ],
+)
+def test_a_check_while_the_graded_one_is_on_its_way_is_practice_but_not_after_it_failed_to_run(
+    client, shown, learner, settings, earlier, graded
+):
+    settings.CODE_RUNS_IN_FLIGHT = 2
+    presentation = Presentation.objects.get()
+    first = Run.objects.create(
+        user=learner, card=presentation.card, presentation=presentation, code=BLOCKING,
+        kind="check", status=earlier,
+    )  # fmt: skip
+
+    assert client.post(shown, {"code": CONCURRENT, "action": "check"}, **HX).status_code == 200
+
+    second = Run.objects.exclude(pk=first.pk).get()
+    assert (second.practice, second.passed) == (not graded, True)
+    assert Presentation.objects.get().correct is (True if graded else None)
