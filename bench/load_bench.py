@@ -258,6 +258,7 @@ class Learner:
     cookies: dict[str, str] = field(default_factory=dict)
     latencies: list[float] = field(default_factory=list)  # every request, seconds
     cpu: list[float] = field(default_factory=list)  # every request, the server thread's CPU, s
+    kinds: list[str] = field(default_factory=list)  # every request's kind ("POST answer")
     verdicts: list[float] = field(default_factory=list)  # Check pressed to verdict shown
     answered: int = 0
     runs: int = 0
@@ -285,6 +286,7 @@ class Learner:
             connection.close()
         self.latencies.append(time.perf_counter() - started)
         self.cpu.append(float(response.headers.get(CPU_HEADER, "nan")) / 1000)
+        self.kinds.append(f"{method} {kind_of(path)}")
         for header in response.headers.get_all("Set-Cookie") or []:
             cookie = http.cookies.SimpleCookie(header)
             self.cookies.update({k: m.value for k, m in cookie.items()})
@@ -292,6 +294,11 @@ class Learner:
             self.errors[f"{response.status} {method} {path.split('/')[1]}"] += 1
             raise Failed(response.status)
         return response.status, response.headers.get("Location", ""), text
+
+    def forget(self) -> None:
+        """Start a new step: what was measured so far is not its."""
+        for measured in (self.latencies, self.cpu, self.kinds, self.verdicts):
+            measured.clear()
 
     def login(self) -> float:
         self.request("GET", "/accounts/login/")
@@ -386,6 +393,22 @@ def run_all(learners: list[Learner], work: str, *args: Any) -> float:
     for thread in threads:
         thread.join()
     return time.perf_counter() - started
+
+
+def kind_of(path: str) -> str:
+    """A request's kind for the CPU breakdown: its view, as the path's last word names it."""
+    words = [w for w in path.split("?")[0].split("/") if w]
+    return words[-1] if words and not re.fullmatch(r"[0-9a-f-]{32,36}|\d+", words[-1]) else "?"
+
+
+def cpu_by_kind(clients: list[Learner]) -> str:
+    """The server's mean CPU per request of each kind of these clients' requests, most first."""
+    spent: dict[str, list[float]] = {}
+    for client in clients:
+        for kind, cpu in zip(client.kinds, client.cpu, strict=True):
+            spent.setdefault(kind, []).append(cpu)
+    ordered = sorted(spent.items(), key=lambda item: -len(item[1]))
+    return ", ".join(f"{k} {len(v)}× {statistics.fmean(v) * 1000:.1f}" for k, v in ordered)
 
 
 def mean_cpu(clients: list[Learner]) -> float:
@@ -530,7 +553,7 @@ def main() -> int:
             thread.join()
         login_wall = time.perf_counter() - started
         for learner in everyone:
-            learner.latencies.clear()
+            learner.forget()
 
         # 3. One learner alone pressing Check again and again: the verdict as they see it.
         alone = coders[0] if coders else learners[0]
@@ -541,8 +564,7 @@ def main() -> int:
         rows = []
         for phase, group in (("study", learners), ("study + code", learners + coders)):
             for learner in group:
-                learner.latencies.clear()
-                learner.verdicts.clear()
+                learner.forget()
             answered_before = sum(x.answered for x in learners)
             cpu_before = tree_cpu_seconds(gunicorn.pid)
             until = time.perf_counter() + args.seconds
@@ -584,6 +606,7 @@ def main() -> int:
                     cpu,
                     mean_cpu(group),
                     mean_cpu(live_floor),
+                    cpu_by_kind(group),
                 )
             )
             floor += live_floor
@@ -643,10 +666,11 @@ def main() -> int:
         "\nthe same, in the app's own threads (each response's CPU, as it says), against the login"
         " page fetched in the same seconds:"
     )
-    for phase, *_, app_cpu, floor_now in rows:
+    for phase, *_, app_cpu, floor_now, by_kind in rows:
         print(
             f"{phase:<14}{app_cpu * 1000:.1f} ms per request, "
-            f"login page {floor_now * 1000:.1f} ms: {app_cpu / floor_now:.1f}×"
+            f"login page {floor_now * 1000:.1f} ms: {app_cpu / floor_now:.1f}×\n"
+            f"{'':<14}by kind (requests, ms each): {by_kind}"
         )
     lost = found["answers_missing_or_doubled"] + found["runs_unfinished"]
     lost += abs(found["runs_started"] - found["runs_expected"])
