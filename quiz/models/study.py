@@ -53,6 +53,7 @@ class Presentation(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     card = models.ForeignKey(Card, on_delete=models.CASCADE)
     shown_at = models.DateTimeField(default=timezone.now)
+    # Empty until the answer is shown: `service.mark_checked` computes them from that moment.
     outcomes: Any = models.JSONField(help_text=_("Rating → the fsrs card after that rating."))
     answer = models.JSONField(null=True, blank=True)
     correct = models.BooleanField(null=True, blank=True)

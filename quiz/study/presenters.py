@@ -33,15 +33,14 @@ def study_context(
     is given). A deck read through `service.with_status` at `now` brings its status along."""
     if now is None or not hasattr(deck, "status_due"):
         now = timezone.now()
-        # Without a card given, the next one may be shown anew: scheduling it needs the load.
-        status = service.deck_statuses(user, [deck], now, due_dates=presentation is None)[0]
+        status = service.deck_statuses(user, [deck], now)[0]
     else:
         status = service.status_of(deck)
     context: dict[str, Any] = {"deck": deck, "status": status}
     if presentation is None:
         picked = service.next_card(user, deck, status, now)
         if picked:
-            presentation = service.present(user, *picked, now, status)
+            presentation = service.present(user, *picked, now)
     if presentation is not None:
         context.update(card_context(presentation, result, revealed))
     else:

@@ -135,7 +135,8 @@ def parameters_for(user: User | None) -> tuple[float, ...] | None:
 def retention_for(deck: Deck, user: User | None) -> float:
     """The learner's own desired retention for the deck, else the deck's.
 
-    A deck read for the learner with the study page's status brings it (`learner_retention`)."""
+    A deck read to schedule the learner's card (`reads.presentation`) brings it
+    (`learner_retention`)."""
     if getattr(deck, "learner_retention", None) is not None:
         return deck.learner_retention  # type: ignore[attr-defined]
     if user is not None and user.is_authenticated:

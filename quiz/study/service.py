@@ -66,15 +66,6 @@ class DeckStatus:
     learning_due: int = 0
     extra_new: int = 0
     suspended: int = 0
-    # The learner's due dates from today on (JSON), when read with the status to schedule the
-    # next card (see `status_annotations`).
-    due_dates: str | None = None
-
-    def due_load(self, user: AbstractBaseUser, now: datetime) -> Counter[date] | None:
-        """The learner's reviews due per day (for load balancing), if read with the status."""
-        if self.due_dates is None:
-            return None
-        return load_of(user, now, self.due_dates)
 
     @property
     def new_limit(self) -> int:
@@ -128,16 +119,14 @@ def deck_statuses(
     user: AbstractBaseUser,
     decks: list[Deck],
     now: datetime | None = None,
-    due_dates: bool = False,
 ) -> list[DeckStatus]:
-    """Per deck: due now, new today, next due; one query for any number of decks and data.
-    `due_dates`: with the learner's due dates, for scheduling a card (`DeckStatus.due_load`)."""
+    """Per deck: due now, new today, next due; one query for any number of decks and data."""
     now = now or timezone.now()
     if not decks:
         return []
     # Written out rather than through `values()`: compiling the subqueries into one statement
     # cost more CPU than the statement itself (see `status_annotations`).
-    annotations = status_annotations(user, now, due_dates)
+    annotations = status_annotations(user, now)
     table = rows.table(Deck)
     marks = ", ".join(["%s"] * len(decks))
     selected = ", ".join(f"({annotation.sql})" for annotation in annotations.values())
@@ -157,11 +146,9 @@ def deck_statuses(
     return [status_from(deck, by_deck[deck.pk]) for deck in decks]
 
 
-def with_status(
-    decks: QuerySet[Deck, Any], user: AbstractBaseUser, now: datetime, due_dates: bool = False
-) -> QuerySet:
+def with_status(decks: QuerySet[Deck, Any], user: AbstractBaseUser, now: datetime) -> QuerySet:
     """`decks` with what each one's status needs, read in the same query (see `status_of`)."""
-    return decks.annotate(**status_annotations(user, now, due_dates))
+    return decks.annotate(**status_annotations(user, now))
 
 
 def status_of(deck: Deck) -> DeckStatus:
@@ -179,14 +166,10 @@ STATUS_FIELDS = [
     "status_new_today",
     "status_old_today",
     "status_suspended",
-    "status_retention",
-    "status_due_dates",
 ]
 
 
 def status_from(deck: Deck, row: dict[str, Any]) -> DeckStatus:
-    # The retention the learner studies the deck at, for scheduling its cards without a query.
-    deck.learner_retention = row["status_retention"]  # type: ignore[attr-defined]
     return DeckStatus(
         deck=deck,
         due=row["status_due"],
@@ -197,15 +180,11 @@ def status_from(deck: Deck, row: dict[str, Any]) -> DeckStatus:
         learning_due=row["status_learning"],
         extra_new=row["status_extra"],
         suspended=row["status_suspended"],
-        due_dates=row.get("status_due_dates"),
     )
 
 
-def status_annotations(
-    user: AbstractBaseUser, now: datetime, due_dates: bool = False
-) -> dict[str, Any]:
-    """Subqueries per deck (the outer row) for its `DeckStatus`, named as in STATUS_FIELDS, and
-    the retention the learner studies it at; with `due_dates`, the learner's due dates too.
+def status_annotations(user: AbstractBaseUser, now: datetime) -> dict[str, Any]:
+    """Subqueries per deck (the outer row) for its `DeckStatus`, named as in STATUS_FIELDS.
 
     Written in SQL (the same for SQLite and PostgreSQL): every study request reads them, and
     building them through the ORM cost ten times the database's own work (about 10 ms of CPU).
@@ -240,7 +219,7 @@ def status_annotations(
     )
     learning = [Progress.State.LEARNING.value, Progress.State.RELEARNING.value]
     number, moment = IntegerField(), DateTimeField()
-    annotations = {
+    return {
         "status_seen": RawSQL(f"SELECT COUNT(*) {studied}", studied_params, number),
         "status_due": RawSQL(
             f"SELECT COUNT(*) {studied} AND p.due <= %s", [*studied_params, now_], number
@@ -277,11 +256,7 @@ def status_annotations(
             [user.pk, True],
             number,
         ),
-        "status_retention": retention_of(user, deck),
     }
-    if due_dates:
-        annotations["status_due_dates"] = due_dates_of(user, now)
-    return annotations
 
 
 def retention_of(user: AbstractBaseUser, deck: str) -> RawSQL:
@@ -508,18 +483,15 @@ def attach_text(card: Card, read: Any) -> None:
 
 
 def present(
-    user: AbstractBaseUser,
-    card: Card,
-    progress: Progress | None,
-    now: datetime,
-    status: DeckStatus | None = None,
+    user: AbstractBaseUser, card: Card, progress: Progress | None, now: datetime
 ) -> Presentation:
-    """Show `card`: reuse the open presentation of it, or compute every rating's outcome once.
+    """Show `card`: reuse the open presentation of it, or record a new one.
 
     A presentation already answered (checked) but not rated is always shown again as it was:
     a reload, a return or an undo shows the recorded result, never a fresh question.
     A card from `next_card` says which presentation of it is open; another one is looked up.
-    `status`: the deck's, if it was read with the learner's due dates (`DeckStatus.due_load`).
+    What each rating would do is not computed here: the rating buttons appear with the answer,
+    and `mark_checked` computes the outcomes then, from that moment.
     """
     if not hasattr(card, "open_presentation"):  # not read by `next_card`: ask here
         shown = shown_annotations(user, now, column(Card, "id"))
@@ -531,14 +503,7 @@ def present(
         presentation = Presentation.objects.get(pk=open_id)
         presentation.card = card
     else:
-        presentation = Presentation.objects.create(
-            user=user,
-            card=card,
-            shown_at=now,
-            outcomes=scheduling.outcomes(
-                card, progress, now, user, status.due_load(user, now) if status else None
-            ),
-        )
+        presentation = Presentation.objects.create(user=user, card=card, shown_at=now, outcomes={})
     presentation.flagged = card.flagged
     return presentation
 
@@ -565,11 +530,11 @@ def check(presentation: Presentation, answer: Any, now: datetime | None = None) 
 
 def mark_checked(presentation: Presentation, now: datetime, **fields: Any) -> bool:
     """Record the moment of the answer (once): answer time stops here, and every rating's
-    outcome is computed again from it, so Again counts from the answer, not from the showing.
+    outcome is computed from it, so Again counts from the answer, not from the showing.
     Returns whether this call recorded it.
 
-    The outcomes are the learner's own (their parameters, retention and load balancing), as
-    when the card was shown; a presentation read to schedule (`reads.presentation`) brings the
+    The outcomes are the learner's own (their parameters, retention and load balancing); a
+    presentation read to schedule (`reads.presentation`) brings the
     learner's progress.
     """
     if hasattr(presentation, "learner_progress"):
@@ -635,6 +600,9 @@ def answer(presentation: Presentation, rating: int, duration_ms: int, now: datet
         raise AnswerRefused(_("This card is not due."))
     if progress is None and presentation.reviewed:
         raise AnswerRefused(_("This card is not due."))
+    if presentation.checked_at is None:
+        # Rated without the answer shown (a form posted by hand): the outcomes from now.
+        mark_checked(presentation, now)
     before = scheduling.snapshot(progress)
     fields = scheduling.progress_fields(presentation.outcomes[str(rating)])
     if progress is not None:

@@ -38,7 +38,7 @@ def deck_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def study(request: HttpRequest, slug: str) -> HttpResponse:
     now = timezone.now()
-    decks = service.with_status(Deck.objects.studyable(), request.user, now, due_dates=True)
+    decks = service.with_status(Deck.objects.studyable(), request.user, now)
     if not request.htmx:  # The whole page names the deck (the card fragment does not).
         decks = decks.prefetch_related("texts")
     deck = get_object_or_404(decks, slug=slug)

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from statistics import mean
 
 import pytest
+import time_machine
 from django.contrib.auth.models import User
 from django.utils import timezone
 from fsrs import Card as FsrsCard
@@ -138,9 +139,10 @@ def test_the_intervals_on_the_buttons_avoid_a_busy_day(tmp_path, settings):
 
 
 @pytest.mark.django_db
-def test_the_load_read_with_the_decks_status_is_the_load_on_the_learners_own_days(tmp_path):
-    """The study page reads the due dates with the deck's status (one query fewer): counted per
-    day, on the learner's day (Vladivostok, from 4 a.m.), they are the learner's load."""
+def test_the_load_read_with_a_checked_card_is_the_load_on_the_learners_own_days(tmp_path):
+    """A check reads the learner's due dates with the presentation (one query fewer): counted
+    per day, on the learner's day (Vladivostok, from 4 a.m.), they are the learner's load, over
+    every deck."""
     deck = make_deck(tmp_path, 12)
     other = make_deck(tmp_path, 3, deck="other")
     learner = User.objects.create_user("ada")
@@ -153,17 +155,18 @@ def test_the_load_read_with_the_decks_status_is_the_load_on_the_learners_own_day
             user=learner, card=card, state=2, stability=5.0, difficulty=5.0,
             due=now + timedelta(hours=-6 + 13 * n), last_review=now - timedelta(days=3),
         )  # fmt: skip
+    shown = Presentation.objects.create(user=learner, card=cards[0], shown_at=now, outcomes={})
 
-    status = service.deck_statuses(learner, [deck], now, due_dates=True)[0]
+    with time_machine.travel(now, tick=False):
+        read = reads.presentation(shown.token, learner, schedule=True)
+    load = service.load_of(learner, now, read.due_dates)
 
-    load = status.due_load(learner, now)
     assert load == scheduling.due_load(learner, now)
     day = scheduling.learner_day(learner)
     expected = Counter(
         day.date_of(p.due) for p in Progress.objects.all() if p.due >= day.start(now)
     )
     assert load == expected and sum(load.values()) > len(load) > 3
-    assert service.deck_statuses(learner, [deck], now)[0].due_load(learner, now) is None
 
 
 @pytest.mark.django_db

@@ -6,12 +6,13 @@ import re
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler
 
 from quiz.models import PersonalRetention, Presentation, Progress, Review
-from quiz.study import scheduling
+from quiz.study import scheduling, service
 from tests.study.factories import make_deck
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +42,32 @@ def test_good_on_a_new_card_gives_the_due_date_fsrs_computes(client, learner, tm
     assert progress.stability == pytest.approx(expected.stability)
     assert progress.difficulty == pytest.approx(expected.difficulty)
     assert Review.objects.get(user=learner).rating == 3
+
+
+def test_a_card_rated_without_turning_it_over_is_scheduled_from_the_rating(
+    client, learner, tmp_path
+):
+    """A rating posted straight from the card's front (by hand: the page shows no buttons
+    there) is scheduled as if the card had been turned over then."""
+    deck = make_deck(tmp_path, 1, desired_retention=0.85)
+    client.force_login(learner)
+    shown_at = timezone.now() - timedelta(minutes=10)
+    with time_machine.travel(shown_at, tick=False):
+        page = client.get(f"/decks/{deck.slug}/study/").content.decode()
+    token = re.search(r"/study/([0-9a-f-]{36})/check/", page).group(1)
+
+    response = client.post(f"/study/{token}/answer/", {"rating": 3})
+
+    assert response.status_code == 302
+    presentation = Presentation.objects.get(token=token)
+    assert presentation.checked_at > shown_at + timedelta(minutes=9)
+    expected, _ = Scheduler(desired_retention=0.85, enable_fuzzing=False).review_card(
+        FsrsCard(card_id=presentation.card.pk), Rating.Good, presentation.checked_at
+    )
+    assert Progress.objects.get(user=learner).due == expected.due
+    assert (
+        Review.objects.get(user=learner).duration_ms == service.MAX_ANSWER_MS
+    )  # capped as Anki does
 
 
 def test_the_fuzzed_interval_shown_is_the_interval_applied(client, learner, tmp_path, settings):

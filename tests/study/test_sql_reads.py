@@ -166,7 +166,7 @@ def test_the_next_card_comes_with_its_text_and_marks(client, learner):
     assert card == Card.objects.filter(deck=deck).order_by("position").first()
     assert card.text().content["front"] == "Which call runs coroutines concurrently?"
     assert (card.flagged, card.open_presentation) == (False, None)
-    shown_now = service.present(learner, card, None, now, status)
+    shown_now = service.present(learner, card, None, now)
     card, _ = service.next_card(learner, deck, status, now)
     assert card.open_presentation == shown_now.pk
     assert card.open_shown_at == shown_now.shown_at
