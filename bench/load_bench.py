@@ -5,7 +5,8 @@ when DATABASE_URL points there (a throwaway database beside it), else SQLite on 
 REDIS_URL set, code runs through Redis and one Celery worker with two processes; without it they
 run eagerly inside gunicorn. Then, in one run:
 
-1. the floor: the login page, fetched by a few clients, for CPU per request;
+1. the floor: the login page, fetched by a few clients, for CPU per request (again right before
+   and right after each loaded phase);
 2. a class logging in at once (every simulated learner);
 3. one learner alone pressing Check on a code card again and again (the verdict as they see it);
 4. learners studying the shipped deck, alone;
@@ -20,8 +21,9 @@ is from pressing the button to the fragment that shows the result. The clients s
 cores with the server, so the figures are for this machine as a whole, not gunicorn alone.
 
 CPU per request is counted twice: gunicorn's processes' CPU over a phase by its requests, against
-the floor of step 1; and each response's own thread CPU (gunicorn serves `bench/timed_wsgi.py`,
-which says it in a header), against the login page's in the same seconds. The second leaves out
+the floor of step 1 and against the mean of the floors right before and after the phase; and each
+response's own thread CPU (gunicorn serves `bench/timed_wsgi.py`, which says it in a header),
+against the login page's in the same seconds, and by kind of request. The second leaves out
 gunicorn's own work around each request, but does not drift with the machine's speed between
 steps, which on a shared VM moves the first floor by a third from run to run.
 """
@@ -396,9 +398,11 @@ def run_all(learners: list[Learner], work: str, *args: Any) -> float:
 
 
 def kind_of(path: str) -> str:
-    """A request's kind for the CPU breakdown: its view, as the path's last word names it."""
+    """A request's kind for the CPU breakdown: the last word of its path that is not an id
+    (`/study/<token>/answer/` is "answer", `/runs/<id>/` "runs")."""
     words = [w for w in path.split("?")[0].split("/") if w]
-    return words[-1] if words and not re.fullmatch(r"[0-9a-f-]{32,36}|\d+", words[-1]) else "?"
+    named = [w for w in words if not re.fullmatch(r"[0-9a-f-]{32,36}|\d+", w)]
+    return named[-1] if named else "/"
 
 
 def cpu_by_kind(clients: list[Learner]) -> str:
@@ -516,22 +520,32 @@ def main() -> int:
         )
 
         # 1. The floor: the login page.
-        floor = [Learner(port, f"floor{i}") for i in range(4)]
-        before = tree_cpu_seconds(gunicorn.pid)
-        deadline = time.perf_counter() + min(10.0, args.seconds)
+        floor: list[Learner] = []
 
         def fetch_login_page(learner: Learner, until: float, pause: float = 0.0) -> None:
             while time.perf_counter() < until:
                 learner.request("GET", "/accounts/login/")
                 time.sleep(pause)
 
-        threads = [threading.Thread(target=fetch_login_page, args=(f, deadline)) for f in floor]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        floor_requests = sum(len(f.latencies) for f in floor)
-        floor_cpu = (tree_cpu_seconds(gunicorn.pid) - before) / floor_requests
+        def floor_now(seconds: float) -> tuple[int, float, float]:
+            """The login page fetched by 4 clients for `seconds`: requests, gunicorn's CPU each,
+            and the app's threads' CPU each (as the responses say)."""
+            clients = [Learner(port, f"floor{len(floor) + i}") for i in range(4)]
+            floor.extend(clients)
+            before = tree_cpu_seconds(gunicorn.pid)
+            deadline = time.perf_counter() + seconds
+            threads = [
+                threading.Thread(target=fetch_login_page, args=(f, deadline)) for f in clients
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            requests = sum(len(f.latencies) for f in clients)
+            spent = (tree_cpu_seconds(gunicorn.pid) - before) / requests
+            return requests, spent, mean_cpu(clients)
+
+        floor_requests, floor_cpu, floor_app_cpu = floor_now(min(10.0, args.seconds))
 
         # 2. A class logging in together.
         learners = [Learner(port, name) for name in usernames if name.startswith("learner")]
@@ -566,6 +580,8 @@ def main() -> int:
             for learner in group:
                 learner.forget()
             answered_before = sum(x.answered for x in learners)
+            # The floor right before and right after the phase too: their mean is the phase's.
+            floor_before = floor_now(min(5.0, args.seconds))[1]
             cpu_before = tree_cpu_seconds(gunicorn.pid)
             until = time.perf_counter() + args.seconds
             threads = [
@@ -594,6 +610,7 @@ def main() -> int:
             cpu = (tree_cpu_seconds(gunicorn.pid) - cpu_before - live_floor_cpu) / max(
                 1, len(requests)
             )
+            bracket = (floor_before + floor_now(min(5.0, args.seconds))[1]) / 2
             verdicts = [t for x in group for t in x.verdicts]
             rows.append(
                 (
@@ -604,12 +621,13 @@ def main() -> int:
                     requests,
                     verdicts,
                     cpu,
+                    bracket,
                     mean_cpu(group),
                     mean_cpu(live_floor),
                     cpu_by_kind(group),
                 )
             )
-            floor += live_floor
+            floor.extend(live_floor)
 
         # 6. Nothing lost.
         expected = {
@@ -642,7 +660,8 @@ def main() -> int:
 
     print(
         f"\nfloor: login page, {floor_requests} requests by 4 clients: "
-        f"{floor_cpu * 1000:.1f} ms gunicorn CPU per request"
+        f"{floor_cpu * 1000:.1f} ms gunicorn CPU per request ({floor_app_cpu * 1000:.1f} ms in the "
+        "app's threads)"
     )
     print(
         f"a class of {len(everyone)} logging in at once: {login_wall:.1f} s in all, "
@@ -654,22 +673,23 @@ def main() -> int:
     )
     print(
         f"\n{'phase':<14}{'answers/s':>10}{'verdicts/s':>11}   request p50/p95/p99 ms"
-        f"   verdict seen p50/p95/p99 ms   CPU ms/request (× floor)"
+        f"   verdict seen p50/p95/p99 ms   CPU ms/request (× the first floor; × the floor right"
+        " before and after the phase)"
     )
-    for phase, wall, answers, verdicts, requests, seen, cpu, *_ in rows:
+    for phase, wall, answers, verdicts, requests, seen, cpu, bracket, *_ in rows:
         print(
             f"{phase:<14}{answers / wall:>10.1f}{verdicts / wall:>11.1f}   "
             f"{percentiles(requests):<24}   {percentiles(seen):<27}   "
-            f"{cpu * 1000:.1f} ({cpu / floor_cpu:.1f}×)"
+            f"{cpu * 1000:.1f} ({cpu / floor_cpu:.1f}×; {cpu / bracket:.1f}× {bracket * 1000:.1f})"
         )
     print(
         "\nthe same, in the app's own threads (each response's CPU, as it says), against the login"
         " page fetched in the same seconds:"
     )
-    for phase, *_, app_cpu, floor_now, by_kind in rows:
+    for phase, *_, app_cpu, live, by_kind in rows:
         print(
             f"{phase:<14}{app_cpu * 1000:.1f} ms per request, "
-            f"login page {floor_now * 1000:.1f} ms: {app_cpu / floor_now:.1f}×\n"
+            f"login page {live * 1000:.1f} ms: {app_cpu / live:.1f}×\n"
             f"{'':<14}by kind (requests, ms each): {by_kind}"
         )
     lost = found["answers_missing_or_doubled"] + found["runs_unfinished"]
