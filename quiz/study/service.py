@@ -110,11 +110,6 @@ def start_of_day(user: AbstractBaseUser, now: datetime) -> datetime:
     return scheduling.day_start(user, now)
 
 
-def aware(moment: datetime) -> datetime:
-    """A datetime read from JSON: SQLite's are naive UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def deck_statuses(
     user: AbstractBaseUser,
     decks: list[Deck],
@@ -271,17 +266,29 @@ def retention_of(user: AbstractBaseUser, deck: str) -> RawSQL:
     )
 
 
+# Due dates are counted per quarter of an hour (UTC) in the database: every time zone's day
+# starts on one, so each quarter lies within one day of the learner's, and a learner's load
+# costs what their number of such quarters costs, not their number of cards.
+QUARTER = 15 * 60
+
+
 def due_dates_of(user: AbstractBaseUser, now: datetime) -> RawSQL:
-    """The learner's due dates from the start of their day on, as JSON (see `load_of`): every
-    studyable card's, in any deck, what loads the learner's coming days."""
+    """The learner's due dates from the start of their day on, every studyable card's in any
+    deck (what loads the learner's coming days), counted per quarter of an hour, as JSON (see
+    `load_of`): {"quarter since the epoch": cards}."""
     q = connection.ops.quote_name
     progress, card = q(Progress._meta.db_table), q(Card._meta.db_table)
-    postgresql = connection.vendor == "postgresql"
-    dues = "JSON_AGG(p.due)::text" if postgresql else "JSON_GROUP_ARRAY(p.due)"
+    if connection.vendor == "postgresql":
+        quarter = f"FLOOR(EXTRACT(EPOCH FROM p.due) / {QUARTER})::bigint"
+        counts = "JSON_OBJECT_AGG(s.quarter, s.cards)::text"
+    else:  # SQLite keeps UTC text ("%%" is "%" once the placeholders are filled in)
+        quarter = f"CAST(STRFTIME('%%s', p.due) AS INTEGER) / {QUARTER}"
+        counts = "JSON_GROUP_OBJECT(CAST(s.quarter AS TEXT), s.cards)"
     day_start = connection.ops.adapt_datetimefield_value(scheduling.day_start(user, now))
     return RawSQL(
-        f"SELECT COALESCE({dues}, '[]') FROM {progress} p JOIN {card} c ON c.id = p.card_id "
-        f"WHERE p.user_id = %s AND c.retired_at IS NULL AND c.status = %s AND p.due >= %s",
+        f"SELECT COALESCE({counts}, '{{}}') FROM (SELECT {quarter} AS quarter, COUNT(*) AS cards "
+        f"FROM {progress} p JOIN {card} c ON c.id = p.card_id WHERE p.user_id = %s "
+        f"AND c.retired_at IS NULL AND c.status = %s AND p.due >= %s GROUP BY 1) s",
         [user.pk, Status.PUBLISHED.value, day_start],
         TextField(),
     )
@@ -289,8 +296,11 @@ def due_dates_of(user: AbstractBaseUser, now: datetime) -> RawSQL:
 
 def load_of(user: AbstractBaseUser, now: datetime, due_dates: str) -> Counter[date]:
     """The learner's reviews due per day (for load balancing), from `due_dates_of`'s JSON."""
-    dues = [aware(datetime.fromisoformat(due)) for due in json.loads(due_dates)]
-    return scheduling.due_load(user, now, dues)
+    day = scheduling.learner_day(user)
+    load: Counter[date] = Counter()
+    for quarter, cards in json.loads(due_dates).items():
+        load[day.date_of(datetime.fromtimestamp(int(quarter) * QUARTER, UTC))] += cards
+    return load
 
 
 def bury(user: AbstractBaseUser, card: Card, now: datetime) -> None:

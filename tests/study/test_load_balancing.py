@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from statistics import mean
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -139,21 +140,38 @@ def test_the_intervals_on_the_buttons_avoid_a_busy_day(tmp_path, settings):
 
 
 @pytest.mark.django_db
-def test_the_load_read_with_a_checked_card_is_the_load_on_the_learners_own_days(tmp_path):
-    """A check reads the learner's due dates with the presentation (one query fewer): counted
-    per day, on the learner's day (Vladivostok, from 4 a.m.), they are the learner's load, over
-    every deck."""
-    deck = make_deck(tmp_path, 12)
-    other = make_deck(tmp_path, 3, deck="other")
+@pytest.mark.parametrize(
+    ("zone", "starts_at", "now"),
+    [
+        ("Asia/Vladivostok", 4, datetime(2026, 3, 2, 1, 30, tzinfo=UTC)),  # 11:30 there
+        ("Asia/Kathmandu", 4, datetime(2026, 3, 2, 1, 30, tzinfo=UTC)),  # UTC+5:45
+        ("America/St_Johns", 0, datetime(2026, 3, 4, 12, tzinfo=UTC)),  # UTC-3:30, then summer time
+        ("Europe/Berlin", 4, datetime(2026, 3, 26, 12, tzinfo=UTC)),  # summer time on the 29th
+    ],
+)
+def test_the_load_read_with_a_checked_card_is_the_load_on_the_learners_own_days(
+    tmp_path, zone, starts_at, now
+):
+    """A check reads the learner's due dates with the presentation (one query fewer), counted
+    by the database: per day of the learner's (their zone, their day start), over every deck,
+    they are the load counted card by card, up to a minute either side of each day's start."""
+    deck = make_deck(tmp_path, 35)
+    other = make_deck(tmp_path, 10, deck="other")
     learner = User.objects.create_user("ada")
-    LearnerSettings.objects.create(user=learner, time_zone="Asia/Vladivostok", day_starts_at=4)
-    now = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)  # 11:30 in Vladivostok
+    LearnerSettings.objects.create(user=learner, time_zone=zone, day_starts_at=starts_at)
+    local = now.astimezone(ZoneInfo(zone))
+    starts = [
+        datetime.combine(local.date() + timedelta(days=n), time(starts_at), tzinfo=local.tzinfo)
+        for n in range(10)
+    ]
+    # Every few hours over a week, a few already due today; around each of the next days' start.
+    dues = [now + timedelta(hours=-6 + 13 * n) for n in range(15)]
+    dues += [start + timedelta(minutes=m) for start in starts for m in (-1, 0, 14)]
     cards = [*deck.cards.order_by("position"), *other.cards.all()]
-    # Every few hours over a week, around the learner's 4 a.m. too; a few already due today.
-    for n, card in enumerate(cards):
+    for card, due in zip(cards, dues, strict=True):
         Progress.objects.create(
             user=learner, card=card, state=2, stability=5.0, difficulty=5.0,
-            due=now + timedelta(hours=-6 + 13 * n), last_review=now - timedelta(days=3),
+            due=due, last_review=now - timedelta(days=3),
         )  # fmt: skip
     shown = Presentation.objects.create(user=learner, card=cards[0], shown_at=now, outcomes={})
 
@@ -163,9 +181,7 @@ def test_the_load_read_with_a_checked_card_is_the_load_on_the_learners_own_days(
 
     assert load == scheduling.due_load(learner, now)
     day = scheduling.learner_day(learner)
-    expected = Counter(
-        day.date_of(p.due) for p in Progress.objects.all() if p.due >= day.start(now)
-    )
+    expected = Counter(day.date_of(due) for due in dues if due >= day.start(now))
     assert load == expected and sum(load.values()) > len(load) > 3
 
 
