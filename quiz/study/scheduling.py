@@ -9,7 +9,6 @@ FSRS's fuzz range so that no day piles up and easy days stay light.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -281,12 +280,11 @@ def due_progress(user: User, now: datetime) -> QuerySet[Progress, Any]:
     )
 
 
-def due_load(user: User, now: datetime, dues: Iterable[datetime] | None = None) -> Counter[date]:
-    """Reviews due per learner date from today on, over the learner's studyable cards; from
-    `dues` when the caller read them (`due_progress`'s due dates)."""
+def due_load(user: User, now: datetime) -> Counter[date]:
+    """Reviews due per learner date from today on, over the learner's studyable cards, card by
+    card (a check reads them counted by the database with its presentation: `service.load_of`)."""
     day = learner_day(user)
-    if dues is None:
-        dues = due_progress(user, now).values_list("due", flat=True)
+    dues = due_progress(user, now).values_list("due", flat=True)
     return Counter(day.date_of(due) for due in dues)
 
 

@@ -544,8 +544,8 @@ def mark_checked(presentation: Presentation, now: datetime, **fields: Any) -> bo
     Returns whether this call recorded it.
 
     The outcomes are the learner's own (their parameters, retention and load balancing); a
-    presentation read to schedule (`reads.presentation`) brings the
-    learner's progress.
+    presentation read to schedule (`reads.presentation`) brings the learner's progress,
+    retention and load.
     """
     if hasattr(presentation, "learner_progress"):
         progress = presentation.learner_progress
